@@ -1,0 +1,50 @@
+"""Is R usable here, and if not, what exactly to do about it."""
+from __future__ import annotations
+
+import functools
+import shutil
+import subprocess
+from dataclasses import dataclass
+
+R_PACKAGES = "r-base-core r-base-dev r-cran-survival r-cran-proc r-cran-magrittr"
+APT_COMMAND = f"apt-get install -y --no-install-recommends {R_PACKAGES}"
+PIP_COMMAND = "pip install 'rpy2==3.5.17'  (or: pip install -e '.[r]')"
+
+
+@dataclass(frozen=True)
+class RStatus:
+    rscript: bool  # R itself, with survival and pROC
+    rpy2: bool  # rpy2 importable and able to start this R
+    reason: str  # why not, naming the fix ("" when everything works)
+
+    @property
+    def ok(self) -> bool:
+        return self.rscript and self.rpy2
+
+
+@functools.lru_cache(maxsize=1)
+def r_status() -> RStatus:
+    """Probe R (subprocess) and rpy2 (import only; R is embedded in the worker, not here)."""
+    if not shutil.which("Rscript"):
+        return RStatus(False, False, f"R is not installed; as root run: {APT_COMMAND}")
+    probe = subprocess.run(
+        ["Rscript", "-e", "suppressMessages({library(survival); library(pROC); library(magrittr)}); cat('ok')"],
+        capture_output=True, text=True, timeout=120,
+    )
+    if probe.stdout.strip() != "ok":
+        return RStatus(False, False, "R lacks survival/pROC/magrittr "
+                       f"({probe.stderr.strip().splitlines()[-1:]}); as root run: {APT_COMMAND}")
+    try:
+        import rpy2  # noqa: F401
+        from rpy2 import situation  # noqa: F401
+    except Exception as e:  # ImportError or a broken build
+        return RStatus(True, False, f"rpy2 is not importable ({type(e).__name__}: {e}); {PIP_COMMAND}")
+    return RStatus(True, True, "")
+
+
+def run_rscript(code: str, timeout: float = 120) -> str:
+    """Run R code with `Rscript -e` and return its stdout (raises with R's stderr on failure)."""
+    proc = subprocess.run(["Rscript", "-e", code], capture_output=True, text=True, timeout=timeout)
+    if proc.returncode != 0:
+        raise RuntimeError(f"Rscript failed ({proc.returncode}): {proc.stderr.strip()}")
+    return proc.stdout

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# One-shot, idempotent set-up used by `make test` / `make audit`:
+#   1. Debian packages for R (when missing; as root, else print the command and go on without R)
+#   2. .venv with the project and its extras (re-installed only when pyproject.toml changes)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+R_PKGS="r-base-core r-base-dev r-cran-survival r-cran-proc r-cran-magrittr"
+EXTRA_PKGS="${PARITY_EXTRA_APT:-}"   # e.g. chromium for the report screenshot test
+APT_CMD="apt-get update && apt-get install -y --no-install-recommends $R_PKGS $EXTRA_PKGS"
+STAMPS=.stamps
+mkdir -p "$STAMPS"
+
+missing=""
+for p in $R_PKGS $EXTRA_PKGS; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    echo "setup: installing Debian packages:$missing"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends $missing >/dev/null
+  else
+    echo "setup: WARNING: R packages missing:$missing" >&2
+    echo "setup: to enable the R side run as root: $APT_CMD" >&2
+    echo "setup: continuing with the Python side only (R checks will be skipped)." >&2
+  fi
+fi
+
+extras="dev"
+if command -v R >/dev/null 2>&1 && command -v Rscript >/dev/null 2>&1; then extras="dev,r"; fi
+
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  echo "setup: creating .venv"
+  "$PY" -m venv .venv
+fi
+want="$(sha256sum pyproject.toml | cut -c1-16)-$extras"
+have="$(cat "$STAMPS/venv" 2>/dev/null || true)"
+if [ "$want" != "$have" ]; then
+  echo "setup: installing the project into .venv with extras [$extras] (first run takes a few minutes)"
+  .venv/bin/python -m pip install -q --upgrade pip >/dev/null
+  .venv/bin/python -m pip install -q -e ".[$extras]"
+  echo "$want" > "$STAMPS/venv"
+fi
