@@ -117,7 +117,7 @@ class RRandom:
 
     def _rbits(self, bits: int) -> int:
         v = 0
-        for _ in range(0, bits, 16):
+        for _ in range(0, bits + 1, 16):  # R: for (n = 0; n <= bits; n += 16): bits=16 takes 2 draws
             v1 = int(math.floor(self._unif_scalar() * 65536))
             v = 65536 * v + v1
         # mask out the bits beyond `bits` (R: one-less-than-power-of-two mask)
@@ -144,17 +144,30 @@ class RRandom:
                 f"cannot take a sample larger than the population ({size} > {n}) when 'replace = FALSE'"
             )
         out = np.empty(size, dtype=np.int64)
+        if not replace and n > 1e7 and size <= n / 2:
+            # R's sample.int(useHash = TRUE) -> do_sample2: redraw on collision
+            seen: set[int] = set()
+            for i in range(size):
+                while True:
+                    v = self.unif_index(n)
+                    if v not in seen:
+                        seen.add(v)
+                        break
+                out[i] = v + 1
+            return out
         if replace or size < 2:
             for i in range(size):
                 out[i] = self.unif_index(n) + 1
             return out
-        x = list(range(n))
+        # R keeps x = 0..n-1 and swaps the last live element into the drawn slot; a dict holds
+        # only the swapped slots, so a small sample from a huge n costs O(size), not O(n).
+        x: dict[int, int] = {}
         m = n
         for i in range(size):
             j = self.unif_index(m)
-            out[i] = x[j] + 1
+            out[i] = x.get(j, j) + 1
             m -= 1
-            x[j] = x[m]
+            x[j] = x.get(m, m)
         return out
 
     def sample(self, x, size=None, replace: bool = False) -> np.ndarray:
