@@ -1,0 +1,126 @@
+"""`parity` command line. Exit codes: 0 every check PASS/WARN, 1 any FAIL, 2 usage or set-up error.
+Errors are one readable line on stderr, never a traceback."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+MAX_SEEDS = 100_000
+
+
+class UsageError(Exception):
+    pass
+
+
+def _positive_int(name: str, lo: int, hi: int):
+    def parse(text: str) -> int:
+        try:
+            v = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} must be an integer, got {text!r}") from None
+        if not lo <= v <= hi:
+            raise argparse.ArgumentTypeError(f"{name} must be between {lo} and {hi}, got {v}")
+        return v
+    return parse
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # usage errors: exit 2 with one line, as argparse does, plus a hint
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"parity: error: {message}\n")
+        sys.exit(EXIT_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="parity", description="R-to-Python parity harness for the gbsg 1-D CNN article")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    a = sub.add_parser("audit", help="run both sides, compare checkpoint by checkpoint, write the report")
+    a.add_argument("--seeds", type=_positive_int("--seeds", 2, MAX_SEEDS), default=None,
+                   help="unseeded runs per side for the metric ranges (default 5)")
+    a.add_argument("--keras-seed", type=_positive_int("--keras-seed", 0, 2**31 - 1), default=None,
+                   help="Keras weight seed shared by both sides for the paired checks (default 42); "
+                        "given explicitly, the distribution runs are seeded from it too, so the report is reproducible")
+    a.add_argument("--out", type=Path, default=Path("reports/latest"), help="report folder (default reports/latest)")
+    a.add_argument("--data", type=Path, default=None, help="a gbsg-like CSV instead of the bundled survival::gbsg")
+    a.add_argument("--no-r", action="store_true", help="Python side only; R checks are SKIPPED with the reason")
+    a.add_argument("--r-timeout", type=_positive_int("--r-timeout", 5, 24 * 3600), default=600,
+                   help="seconds one R run may take (default 600)")
+    a.add_argument("--only", action="append", default=None, metavar="CHECK", help="run only this check (repeatable)")
+    a.add_argument("--quiet", action="store_true", help="no progress display")
+    sub.add_parser("checks", help="list the checks with their tolerances and reasons")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "checks":
+            return _list_checks()
+        return _audit(args)
+    except UsageError as e:
+        print(f"parity: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("parity: interrupted; the previous report (if any) is left intact", file=sys.stderr)
+        return 130
+
+
+def _list_checks() -> int:
+    from parity.registry import all_checks
+
+    for c in all_checks():
+        print(f"{c.name:32s} {c.group:13s} tolerance: {c.tolerance} ({c.reason})")
+    return EXIT_OK
+
+
+def _audit(args) -> int:
+    from python_impl.data import DataError
+
+    from parity.context import DEFAULT_KERAS_SEED, DEFAULT_SEEDS, AuditContext, AuditOptions
+    from parity.registry import all_checks
+
+    names = {c.name for c in all_checks()}
+    for n in args.only or []:
+        if n not in names:
+            raise UsageError(f"unknown check {n!r}; `parity checks` lists them")
+    if args.data is not None:
+        from python_impl.data import load_gbsg
+
+        try:
+            load_gbsg(args.data)  # validate before any run: a bad file is a usage error, not a FAIL
+        except DataError as e:
+            raise UsageError(str(e)) from None
+    out = args.out
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out}: exists and is not a directory")
+    opts = AuditOptions(
+        keras_seed=DEFAULT_KERAS_SEED if args.keras_seed is None else args.keras_seed,
+        seeds=DEFAULT_SEEDS if args.seeds is None else args.seeds,
+        use_r=not args.no_r,
+        data_path=str(args.data) if args.data else None,
+        r_timeout=float(args.r_timeout),
+        distribution_seed=args.keras_seed,
+    )
+    from parity.console import AuditConsole
+
+    ui = AuditConsole(quiet=args.quiet)
+    ctx = AuditContext(opts, progress=ui.progress)
+    if opts.use_r and ctx.r_unavailable_reason():
+        ui.note(f"R side unavailable: {ctx.r_unavailable_reason()}. R checks will be SKIPPED; "
+                "pass --no-r to silence this.")
+    from parity.audit import run_audit
+    from parity.report import write_report
+
+    with ui:
+        report = run_audit(ctx, only=args.only, on_result=ui.result)
+    paths = write_report(report, out)
+    ui.table(report)
+    ui.note("report: " + ", ".join(str(p) for p in paths))
+    return EXIT_FAIL if report["summary"]["FAIL"] else EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,85 @@
+"""Report files: report.json (the data) and report.md (its rendering), written atomically so an
+interrupted audit never leaves a half-written report (temp file in the same folder, then rename)."""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+STATUS_ICON = {"PASS": "PASS", "FAIL": "**FAIL**", "WARN": "WARN", "SKIP": "SKIP"}
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def to_json(report: dict) -> str:
+    return json.dumps(report, indent=1, sort_keys=False, allow_nan=True) + "\n"
+
+
+def _cell(s) -> str:
+    return str(s).replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(report: dict) -> str:
+    s = report["summary"]
+    lines = [
+        "# Parity audit: gbsg 1-D CNN, R (article script via rpy2) vs Python",
+        "",
+        f"**{s['PASS']} PASS, {s['WARN']} WARN, {s['FAIL']} FAIL, {s['SKIP']} SKIP** "
+        f"(keras seed {report['options']['keras_seed']}, {report['options']['seeds']} unseeded runs per side"
+        f"{', R disabled' if not report['options']['use_r'] else ''}).",
+        "",
+        "| check | R | Python | difference | tolerance | status |",
+        "|---|---|---|---|---|---|",
+    ]
+    for c in report["checks"]:
+        lines.append("| " + " | ".join(_cell(x) for x in (c["name"], c["r_value"], c["py_value"], c["difference"],
+                                                          c["tolerance"], STATUS_ICON[c["status"]])) + " |")
+    lines += ["", "## Details", ""]
+    for c in report["checks"]:
+        lines.append(f"- **{c['name']}** ({c['status']}): {c['detail']}")
+    pub = report["published"]
+    lines += ["", "## Published vs these runs", "",
+              f"The article reports test loss {pub['test_loss']}, accuracy {pub['test_accuracy']} "
+              f"({pub['test_correct']}/{pub['n_test']}) and AUC {pub['auc']} from one unseeded run.", ""]
+    runs = report.get("runs", {})
+    for key, label in (("r", "R, seeded"), ("py", "Python, seeded")):
+        if key in runs:
+            r = runs[key]
+            lines.append(f"- {label} (keras seed {r['keras_seed']}): loss {r['test_loss']:.7f}, accuracy "
+                         f"{r['test_accuracy']:.7f}, AUC {r['auc']:.4f} (95% CI {r['auc_ci'][0]:.3f}-{r['auc_ci'][2]:.3f})")
+    if report.get("side_errors"):
+        lines += ["", "## Sides that did not run", ""]
+        lines += [f"- {k}: {v}" for k, v in report["side_errors"].items()]
+    warns = sorted({w for k in ("r", "py") if k in runs for w in runs[k]["warnings"]})
+    if warns:
+        lines += ["", "## Warnings raised by the subject", ""] + [f"- `{w}`" for w in warns]
+    m = report["meta"]
+    lines += ["", "## Run metadata", "", f"- generated {m['generated_at']} in {m['elapsed_s']:.1f} s",
+              "- versions: " + ", ".join(f"{k} {v}" for k, v in m["versions"].items()), ""]
+    return "\n".join(lines)
+
+
+def write_report(report: dict, out_dir: Path, extra_files: dict[str, str] | None = None) -> list[Path]:
+    """Write every file to a temp name first, then rename them all: readers see the previous
+    complete report or the new complete one, never a mix of half-written files."""
+    out_dir = Path(out_dir)
+    files = {"report.json": to_json(report), "report.md": to_markdown(report), **(extra_files or {})}
+    written = []
+    for name, text in files.items():
+        atomic_write_text(out_dir / name, text)
+        written.append(out_dir / name)
+    return written
