@@ -56,6 +56,8 @@ class AuditContext:
     def r_unavailable_reason(self) -> str | None:
         if not self.options.use_r:
             return "R side disabled (--no-r)"
+        if self.r_runner is not _default_r_runner:
+            return None  # an injected R side (tests, replays) needs no local R
         if "r_status" not in self._cache:
             from r_reference.availability import r_status
 

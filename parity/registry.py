@@ -64,6 +64,7 @@ def check(name: str, group: str, tolerance: str, reason: str, needs: tuple = ("r
 def run_check(name: str, ctx) -> CheckResult:
     """Run one check. Unavailable input -> SKIP with the reason; a side that failed (R error,
     crash, timeout) -> FAIL with its message; a crash in the check itself -> FAIL with the error."""
+    import parity.checks  # noqa: F401  (registers)
     from parity.context import SideFailed
 
     c = REGISTRY[name]
