@@ -26,6 +26,30 @@ def seed_everything(seed: int, deterministic: bool = True) -> None:
         tf.config.experimental.enable_op_determinism()
 
 
+def unseed_everything() -> None:
+    """Undo `seed_everything` in this process: fresh OS entropy for Python/NumPy, no TF global
+    seed, no Keras global seed, op determinism off. An unseeded run is then what the article
+    did (note: seeded Keras reuses one shuffle permutation every epoch; unseeded does not)."""
+    import random
+
+    import numpy as np
+
+    k = keras()
+    from keras.src.backend.common import global_state
+    from keras.src.random import seed_generator
+
+    global_state.set_global_attribute("global_random_seed", None)
+    global_state.set_global_attribute(seed_generator.GLOBAL_SEED_GENERATOR, None)
+    random.seed()
+    np.random.seed()
+    if k.backend.backend() == "tensorflow":
+        import tensorflow as tf
+        from tensorflow.python.framework import config as tf_config  # no public disable_* API
+
+        tf.random.set_seed(None)
+        tf_config.disable_op_determinism()
+
+
 def build_model(n_features: int = N_FEATURES):
     """conv1d(32,3,relu) -> maxpool(2) -> flatten -> dense(64,relu) -> dense(1,sigmoid),
     compiled with adam / binary_crossentropy / accuracy, as the article does.

@@ -27,12 +27,14 @@ def run_article(seed: int | None = None, data: pd.DataFrame | str | None = None,
     split = article_split(len(df), split_seed)
     tr, va, te = (split.train - 1, split.val - 1, split.test - 1)
 
-    from python_impl.model import build_model, model_summary, seed_everything
+    from python_impl.model import build_model, model_summary, seed_everything, unseed_everything
     from python_impl import training
 
     t1 = time.perf_counter()
     if seed is not None:
         seed_everything(seed)
+    else:
+        unseed_everything()  # a seed set earlier in this process must not leak into this run
     model = build_model(scaled.shape[1])
     t2 = time.perf_counter()
     history = training.fit(model, scaled[tr], y[tr], scaled[va], y[va])
@@ -59,6 +61,7 @@ def run_article(seed: int | None = None, data: pd.DataFrame | str | None = None,
         keras_seed=seed,
         roc_direction=r.direction, roc_levels=tuple(str(v) for v in r.levels),
         test_labels=np.asarray(y[te]),
+        extra={"fit_x_shape": list(scaled[tr].shape), "model_input_shape": [None, *model.input_shape[1:]]},
         timings={"prepare_s": t1 - t0, "build_s": t2 - t1, "fit_s": t3 - t2, "evaluate_predict_s": t4 - t3,
                  "total_s": time.perf_counter() - t0},
     )

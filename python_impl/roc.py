@@ -37,7 +37,8 @@ import numpy as np
 from scipy.stats import norm, rankdata
 
 __all__ = [
-    "Roc", "roc", "roc_test_delong", "MatrixPredictorWarning", "r_factor_levels",
+    "Roc", "roc", "roc_test_delong", "MatrixPredictorWarning", "MatrixResponseWarning",
+    "r_factor_levels",
     "icu_root_key",
 ]
 
@@ -48,6 +49,12 @@ class MatrixPredictorWarning(DeprecationWarning):
 
 class MatrixResponseWarning(DeprecationWarning):
     """pROC: "Deprecated use a matrix as response. Unexpected results may be produced, ..."."""
+
+
+# DeprecationWarning is hidden by default outside __main__; pROC's matrix warnings are part of
+# the subject's visible behaviour (design.md), so show them once per call site everywhere.
+warnings.filterwarnings("default", category=MatrixPredictorWarning)
+warnings.filterwarnings("default", category=MatrixResponseWarning)
 
 
 # --------------------------------------------------------------------------------------------
@@ -123,16 +130,12 @@ def _as_response(response: Any) -> tuple[np.ndarray, list | None]:
     elif a.ndim != 1:
         raise ValueError("response must be 1-D")
     if a.dtype.kind == "O":
-        nonna = [v for v, na in zip(a, _na_mask(a)) if not na]
-        if nonna and all(isinstance(v, (str, np.str_)) for v in nonna):
-            pass
-        elif nonna and all(isinstance(v, (int, float, np.integer, np.floating))
-                           and not isinstance(v, (bool, np.bool_)) for v in nonna):
-            pass
-        elif nonna and all(isinstance(v, (bool, np.bool_)) for v in nonna):
-            pass
-        elif nonna:  # R vectors are homogeneous: c(1, "a") is character
-            a = np.array([None if na else str(v) for v, na in zip(a, _na_mask(a))], dtype=object)
+        na = _na_mask(a)
+        kinds = {"str" if isinstance(v, str) else "bool" if isinstance(v, (bool, np.bool_))
+                 else "num" if isinstance(v, (int, float, np.number)) else "other"
+                 for v in a[~na].tolist()}
+        if len(kinds) > 1 or "other" in kinds:  # R vectors are homogeneous: c(1, "a") is chr
+            a = np.array([None if n else str(v) for v, n in zip(a.tolist(), na)], dtype=object)
     return a, cats
 
 

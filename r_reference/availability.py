@@ -43,8 +43,22 @@ def r_status() -> RStatus:
 
 
 def run_rscript(code: str, timeout: float = 120) -> str:
-    """Run R code with `Rscript -e` and return its stdout (raises with R's stderr on failure)."""
-    proc = subprocess.run(["Rscript", "-e", code], capture_output=True, text=True, timeout=timeout)
+    """Run R code with Rscript and return its stdout (raises with R's stderr on failure).
+
+    The code goes through a temporary file: `Rscript -e` silently runs nothing (exit 0) when
+    the expression is longer than ~10,000 characters.
+    """
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".R", delete=False) as fh:
+        fh.write(code + "\n")
+        path = fh.name
+    try:
+        proc = subprocess.run(["Rscript", "--vanilla", path], capture_output=True, text=True, timeout=timeout)
+    finally:
+        import os
+
+        os.unlink(path)
     if proc.returncode != 0:
         raise RuntimeError(f"Rscript failed ({proc.returncode}): {proc.stderr.strip()}")
     return proc.stdout
