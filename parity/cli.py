@@ -54,8 +54,15 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _sigterm_as_interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def main(argv: list[str] | None = None) -> int:
+    import signal
+
     args = build_parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _sigterm_as_interrupt)  # same clean exit path as Ctrl-C
     try:
         if args.command == "checks":
             return _list_checks()
@@ -64,7 +71,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"parity: error: {e}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("parity: interrupted; the previous report (if any) is left intact", file=sys.stderr)
+        print("parity: interrupted; no report written, the previous report (if any) is left intact",
+              file=sys.stderr)
         return 130
 
 

@@ -73,13 +73,33 @@ def to_markdown(report: dict) -> str:
     return "\n".join(lines)
 
 
-def write_report(report: dict, out_dir: Path, extra_files: dict[str, str] | None = None) -> list[Path]:
-    """Write every file to a temp name first, then rename them all: readers see the previous
-    complete report or the new complete one, never a mix of half-written files."""
+def write_report(report: dict, out_dir: Path, extra_files: dict[str, str | bytes] | None = None) -> list[Path]:
+    """Stage every file under a temp name, then rename them all with SIGINT/SIGTERM held back:
+    readers see the previous complete report or the new complete one, never a mix or a torso."""
+    import signal
+
     out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
     files = {"report.json": to_json(report), "report.md": to_markdown(report), **(extra_files or {})}
-    written = []
-    for name, text in files.items():
-        atomic_write_text(out_dir / name, text)
-        written.append(out_dir / name)
-    return written
+    staged: list[tuple[str, Path]] = []
+    try:
+        for name, content in files.items():
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir)
+            staged.append((tmp, out_dir / name))
+            data = content.encode("utf-8") if isinstance(content, str) else content
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+        held = {signal.SIGINT, signal.SIGTERM}
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+        try:
+            for tmp, final in staged:
+                os.replace(tmp, final)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
+    except BaseException:
+        for tmp, _ in staged:
+            Path(tmp).unlink(missing_ok=True)
+        raise
+    return [final for _, final in staged]
