@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 R_PKGS="r-base-core r-base-dev r-cran-survival r-cran-proc r-cran-magrittr"
-EXTRA_PKGS="${PARITY_EXTRA_APT:-}"   # e.g. chromium for the report screenshot test
+# chromium: headless screenshot test of report.html (skipped with the install command when absent)
+EXTRA_PKGS="${PARITY_EXTRA_APT-chromium}"
 APT_CMD="apt-get update && apt-get install -y --no-install-recommends $R_PKGS $EXTRA_PKGS"
 STAMPS=.stamps
 mkdir -p "$STAMPS"
