@@ -12,7 +12,8 @@ PUBLISHED = {"test_loss": 0.6172654, "test_accuracy": 0.6442308, "test_correct":
 REPORT_VERSION = 1
 
 
-def run_audit(ctx: AuditContext, only: list[str] | None = None, on_result=None) -> dict:
+def run_audit(ctx: AuditContext, only: list[str] | None = None, on_result=None,
+              reproduction: bool = True) -> dict:
     """Run the checks (all, or those named in `only`) and return the report as plain data.
     Everything run-dependent but not result-dependent (times, versions) lives in `meta`."""
     t0 = time.perf_counter()
@@ -25,6 +26,11 @@ def run_audit(ctx: AuditContext, only: list[str] | None = None, on_result=None) 
         if on_result:
             on_result(res)
     counts = {s.value: sum(r.status is s for r in results) for s in Status}
+    repro = None
+    if reproduction:
+        from parity.reproduction_audit import reproduction_section
+
+        repro = reproduction_section(ctx, PUBLISHED)
     report = {
         "report_version": REPORT_VERSION,
         "subject": "gbsg 1-D CNN article (R keras via rpy2 bridge) vs native Python/Keras",
@@ -33,6 +39,7 @@ def run_audit(ctx: AuditContext, only: list[str] | None = None, on_result=None) 
         "summary": {**counts, "exit_code": 1 if counts["FAIL"] else 0},
         "checks": [r.to_jsonable() for r in results],
         "runs": _runs(ctx),
+        **({"reproduction": repro} if repro is not None else {}),
         "side_errors": ctx.side_errors(),
         "meta": {
             "generated_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -56,12 +63,10 @@ def _summary(res) -> dict:
 
 def _runs(ctx: AuditContext) -> dict:
     out = {}
-    for key in ("py", "r", "py_runs", "r_runs"):
+    for key in ("py", "r"):
         val = ctx._cache.get(key)
-        if not val or val[0] != "ok":
-            continue
-        v = val[1]
-        out[key] = [_summary(x) for x in v] if isinstance(v, list) else _summary(v)
+        if val and val[0] == "ok":
+            out[key] = _summary(val[1])
     return out
 
 

@@ -39,7 +39,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
     a = sub.add_parser("audit", help="run both sides, compare checkpoint by checkpoint, write the report")
     a.add_argument("--seeds", type=_positive_int("--seeds", 2, MAX_SEEDS), default=None,
-                   help="unseeded runs per side for the metric ranges (default 5)")
+                   help="Python trainings for the distributions (default 200)")
+    a.add_argument("--r-seeds", type=_positive_int("--r-seeds", 2, 10_000), default=None,
+                   help="R-driven runs for the distributions (default 10; ~7 s each)")
+    a.add_argument("--split-seeds", type=_positive_int("--split-seeds", 2, 10_000), default=None,
+                   help="set.seed values for the split-variance comparison (default 30)")
+    a.add_argument("--trainer", choices=("fast", "keras"), default="fast",
+                   help="Python distribution trainer: the batched fast trainer (default) or Keras fit")
+    a.add_argument("--no-reproduction", action="store_true",
+                   help="only the parity checks: no distributions report, baselines or figures")
     a.add_argument("--keras-seed", type=_positive_int("--keras-seed", 0, 2**31 - 1), default=None,
                    help="Keras weight seed shared by both sides for the paired checks (default 42); "
                         "given explicitly, the distribution runs are seeded from it too, so the report is reproducible")
@@ -51,6 +59,13 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--only", action="append", default=None, metavar="CHECK", help="run only this check (repeatable)")
     a.add_argument("--quiet", action="store_true", help="no progress display")
     sub.add_parser("checks", help="list the checks with their tolerances and reasons")
+    rp = sub.add_parser("reproduce", help="retrain one run of a distribution and print its figures")
+    rp.add_argument("--seed", type=_positive_int("--seed", 0, 2**31 - 1), required=True)
+    rp.add_argument("--trainer", choices=("fast", "keras"), default="fast")
+    rp.add_argument("--side", choices=("python", "r"), default="python",
+                    help="r: the article's R script through rpy2 with this Keras seed")
+    rp.add_argument("--split-seed", type=_positive_int("--split-seed", 0, 2**31 - 1), default=123)
+    rp.add_argument("--data", type=Path, default=None)
     return p
 
 
@@ -66,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "checks":
             return _list_checks()
+        if args.command == "reproduce":
+            return _reproduce(args)
         return _audit(args)
     except UsageError as e:
         print(f"parity: error: {e}", file=sys.stderr)
@@ -84,10 +101,44 @@ def _list_checks() -> int:
     return EXIT_OK
 
 
+def _reproduce(args) -> int:
+    """One run, as a distribution drew it: prints what the report lists for that seed."""
+    from python_impl.data import DataError
+
+    data = None
+    if args.data is not None:
+        from python_impl.data import load_gbsg
+
+        try:
+            data = load_gbsg(args.data)
+        except DataError as e:
+            raise UsageError(str(e)) from None
+    if args.side == "r":
+        from r_reference import run_article
+        from r_reference.errors import RReferenceError
+
+        try:
+            res = run_article(seed=args.seed, data=str(args.data) if args.data else None)
+        except RReferenceError as e:
+            raise UsageError(str(e)) from None
+        acc, loss, auc, n = res.test_accuracy, res.test_loss, res.auc, len(res.test_indices)
+        label = f"R via rpy2, keras seed {args.seed}"
+    else:
+        from parity import runs
+
+        fn = runs.fast_runs if args.trainer == "fast" else runs.keras_runs
+        m = fn([args.seed], data=data, split_seed=args.split_seed)[0]
+        acc, loss, auc, n = m.test_accuracy, m.test_loss, m.auc, len(m.test_labels)
+        label = f"Python, {args.trainer} trainer, seed {args.seed}, split seed {args.split_seed}"
+    print(f"{label}: test loss {loss:.7f}, accuracy {acc:.7f} ({round(acc * n)}/{n}), AUC {auc:.3f} ({auc:.6f})")
+    return EXIT_OK
+
+
 def _audit(args) -> int:
     from python_impl.data import DataError
 
-    from parity.context import DEFAULT_KERAS_SEED, DEFAULT_SEEDS, AuditContext, AuditOptions
+    from parity.context import (DEFAULT_KERAS_SEED, DEFAULT_R_SEEDS, DEFAULT_SEEDS, DEFAULT_SPLIT_SEEDS,
+                                AuditContext, AuditOptions)
     from parity.registry import all_checks
 
     names = {c.name for c in all_checks()}
@@ -107,6 +158,9 @@ def _audit(args) -> int:
     opts = AuditOptions(
         keras_seed=DEFAULT_KERAS_SEED if args.keras_seed is None else args.keras_seed,
         seeds=DEFAULT_SEEDS if args.seeds is None else args.seeds,
+        r_seeds=DEFAULT_R_SEEDS if args.r_seeds is None else args.r_seeds,
+        split_seeds=DEFAULT_SPLIT_SEEDS if args.split_seeds is None else args.split_seeds,
+        trainer=args.trainer,
         use_r=not args.no_r,
         data_path=str(args.data) if args.data else None,
         r_timeout=float(args.r_timeout),
@@ -123,8 +177,10 @@ def _audit(args) -> int:
     from parity.report import write_report
 
     with ui:
-        report = run_audit(ctx, only=args.only, on_result=ui.result)
-    paths = write_report(report, out)
+        report = run_audit(ctx, only=args.only, on_result=ui.result, reproduction=not args.no_reproduction)
+    ui.note("rendering the report")
+    png = ctx.r_plot_png()
+    paths = write_report(report, out, extra_files={"r_roc.png": png} if png else None, r_plot_png=png)
     ui.table(report)
     ui.note("report: " + ", ".join(str(p) for p in paths))
     return EXIT_FAIL if report["summary"]["FAIL"] else EXIT_OK

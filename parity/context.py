@@ -2,13 +2,16 @@
 the runs it needs. This is the I/O edge of `parity`: R and Keras are reached only from here."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Callable
 
 from parity.registry import SkipCheck
 
 DEFAULT_KERAS_SEED = 42
-DEFAULT_SEEDS = 5
+DEFAULT_SEEDS = 200  # Python trainings for the distributions (batched fast trainer: seconds)
+DEFAULT_R_SEEDS = 10  # R-driven runs (Keras fit through the bridge: ~7 s each)
+DEFAULT_SPLIT_SEEDS = 30  # set.seed values for the split-variance comparison
 
 
 class SideFailed(Exception):
@@ -18,15 +21,21 @@ class SideFailed(Exception):
 @dataclass
 class AuditOptions:
     keras_seed: int = DEFAULT_KERAS_SEED
-    seeds: int = DEFAULT_SEEDS  # unseeded runs per side for the metric ranges
+    seeds: int = DEFAULT_SEEDS  # Python runs for the distributions
+    r_seeds: int = DEFAULT_R_SEEDS  # R runs for the distributions
+    split_seeds: int = DEFAULT_SPLIT_SEEDS
     use_r: bool = True
     data_path: str | None = None
     r_timeout: float = 600.0
-    trainer: str = "keras"
-    # None: distribution runs are unseeded, as in the article. An int: run i uses seed
-    # distribution_seed + 1 + i on both sides, so the whole report is reproducible (seeded Keras
-    # reuses one shuffle permutation across epochs: a slightly different procedure, labelled so).
+    trainer: str = "fast"  # "fast" (batched, python_impl.fast_trainer) or "keras" (Keras fit)
+    # Python distribution runs are always seeded (seed base + 1 + i) so each one, and each
+    # witness of the published figures, can be retrained with `parity reproduce`. R runs are
+    # unseeded as in the article, unless distribution_seed is given (then seeded likewise, and the
+    # whole report is reproducible; seeded Keras reuses one shuffle permutation across epochs).
     distribution_seed: int | None = None
+
+    def py_seed(self, i: int) -> int:
+        return (self.distribution_seed or 0) + 1 + i
 
     def run_seed(self, i: int) -> int | None:
         return None if self.distribution_seed is None else self.distribution_seed + 1 + i
@@ -38,10 +47,10 @@ def _default_py_runner(seed=None, data=None):
     return run_article(seed=seed, data=data)
 
 
-def _default_r_runner(seed=None, data=None, timeout=600.0):
+def _default_r_runner(seed=None, data=None, timeout=600.0, plot_path=None):
     from r_reference import run_article
 
-    return run_article(seed=seed, data=data, timeout=timeout)
+    return run_article(seed=seed, data=data, timeout=timeout, plot_path=plot_path)
 
 
 @dataclass
@@ -102,23 +111,42 @@ class AuditContext:
             if reason:
                 raise SkipCheck(reason)
             self._tick("R run (seeded)", 0, 1)
-            res = self._run_r(self.options.keras_seed)
+            res = self._run_r(self.options.keras_seed, plot=True)
             self._tick("R run (seeded)", 1, 1)
             return res
         return self._once("r", make)
 
     @property
     def py_runs(self) -> list:
-        """`seeds` unseeded Python runs (the article never seeds Keras)."""
+        """`seeds` Python trainings of the article's procedure (fast trainer or Keras fit)."""
         def make():
-            n = self.options.seeds
-            out = []
-            for i in range(n):
-                self._tick("python runs (unseeded)", i, n)
-                out.append(self.py_runner(seed=self.options.run_seed(i), data=self.options.data_path))
-            self._tick("python runs (unseeded)", n, n)
+            from parity import runs
+
+            n, o = self.options.seeds, self.options
+            seeds = [o.py_seed(i) for i in range(n)]
+            stage = f"python runs ({o.trainer} trainer)"
+            self._tick(stage, 0, n)
+            if o.trainer == "fast":
+                out = runs.fast_runs(seeds, data=o.data_path)
+            else:
+                out = runs.keras_runs(seeds, data=o.data_path, progress=lambda i, t: self._tick(stage, i, t))
+            self._tick(stage, n, n)
             return out
         return self._once("py_runs", make)
+
+    @property
+    def split_runs(self) -> list:
+        """One initialisation seed over `split_seeds` different `set.seed` splits (Python)."""
+        def make():
+            from parity import runs
+
+            o = self.options
+            split_seeds = list(range(1, o.split_seeds + 1))
+            self._tick("python runs over split seeds", 0, 1)
+            out = runs.split_seed_runs(split_seeds, init_seed=o.py_seed(0), data=o.data_path, trainer=o.trainer)
+            self._tick("python runs over split seeds", 1, 1)
+            return out
+        return self._once("split_runs", make)
 
     @property
     def r_runs(self) -> list:
@@ -127,18 +155,32 @@ class AuditContext:
             reason = self.r_unavailable_reason()
             if reason:
                 raise SkipCheck(reason)
-            n = self.options.seeds
+            n = self.options.r_seeds
+            stage = "R runs (" + ("unseeded" if self.options.distribution_seed is None else "seeded") + ")"
             out = []
             for i in range(n):
-                self._tick("R runs (unseeded)", i, n)
+                self._tick(stage, i, n)
                 out.append(self._run_r(self.options.run_seed(i)))
-            self._tick("R runs (unseeded)", n, n)
+            self._tick(stage, n, n)
             return out
         return self._once("r_runs", make)
 
-    def _run_r(self, seed):
+    def _run_r(self, seed, plot: bool = False):
+        """One R-driven run; with `plot`, R's own pROC plot (the script's plot() call) is kept."""
+        import tempfile
+        from pathlib import Path
+
+        kw = {}
+        if plot and self.r_runner is _default_r_runner:
+            fd, name = tempfile.mkstemp(prefix="parity-r-roc-", suffix=".png")
+            os.close(fd)
+            kw["plot_path"] = name
         try:
-            return self.r_runner(seed=seed, data=self.options.data_path, timeout=self.options.r_timeout)
+            res = self.r_runner(seed=seed, data=self.options.data_path, timeout=self.options.r_timeout, **kw)
+            if kw:
+                p = Path(kw["plot_path"])
+                self._cache["r_plot_png"] = ("ok", p.read_bytes() if p.stat().st_size else None)
+            return res
         except Exception as e:
             from r_reference.errors import RReferenceError, RUnavailableError
 
@@ -147,6 +189,13 @@ class AuditContext:
             if isinstance(e, RReferenceError):
                 raise SideFailed(f"R side failed: {e}") from None
             raise
+        finally:
+            if kw:
+                Path(kw["plot_path"]).unlink(missing_ok=True)
+
+    def r_plot_png(self) -> bytes | None:
+        v = self._cache.get("r_plot_png")
+        return v[1] if v and v[0] == "ok" else None
 
     def side_errors(self) -> dict:
         """Why a side is missing, for the report ({key: message})."""

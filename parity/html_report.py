@@ -190,7 +190,8 @@ def _summary_html(report: dict) -> str:
     if "keras_seed" in opts:
         extra.append(f"keras seed {_e(opts['keras_seed'])}")
     if "seeds" in opts:
-        extra.append(f"{_e(opts['seeds'])} unseeded runs per side")
+        extra.append(f"{_e(opts['seeds'])} Python trainings ({_e(opts.get('trainer', 'keras'))} trainer), "
+                     f"{_e(opts.get('r_seeds', opts['seeds']))} R runs for the distributions")
     if "use_r" in opts and not opts["use_r"]:
         extra.append("R disabled")
     return f'<div class="badges">{badges}</div><p class="sub">{"; ".join(extra)}</p>'

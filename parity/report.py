@@ -39,7 +39,9 @@ def to_markdown(report: dict) -> str:
         "# Parity audit: gbsg 1-D CNN, R (article script via rpy2) vs Python",
         "",
         f"**{s['PASS']} PASS, {s['WARN']} WARN, {s['FAIL']} FAIL, {s['SKIP']} SKIP** "
-        f"(keras seed {report['options']['keras_seed']}, {report['options']['seeds']} unseeded runs per side"
+        f"(keras seed {report['options']['keras_seed']}, {report['options']['seeds']} Python trainings "
+        f"({report['options'].get('trainer', 'keras')} trainer) and {report['options'].get('r_seeds', '-')} R runs "
+        "for the distributions"
         f"{', R disabled' if not report['options']['use_r'] else ''}).",
         "",
         "| check | R | Python | difference | tolerance | status |",
@@ -67,13 +69,26 @@ def to_markdown(report: dict) -> str:
     warns = sorted({w for k in ("r", "py") if k in runs for w in runs[k]["warnings"]})
     if warns:
         lines += ["", "## Warnings raised by the subject", ""] + [f"- `{w}`" for w in warns]
+    if "reproduction" in report:
+        from parity.html_report import reproduction_markdown
+
+        lines += ["", reproduction_markdown(report)]
     m = report["meta"]
     lines += ["", "## Run metadata", "", f"- generated {m['generated_at']} in {m['elapsed_s']:.1f} s",
               "- versions: " + ", ".join(f"{k} {v}" for k, v in m["versions"].items()), ""]
     return "\n".join(lines)
 
 
-def write_report(report: dict, out_dir: Path, extra_files: dict[str, str | bytes] | None = None) -> list[Path]:
+def to_html(report: dict, r_plot_png: bytes | None = None) -> str:
+    """report.html, with every figure drawn from the report's own numbers."""
+    from parity.figures import figures_from_report
+    from parity.html_report import render_html
+
+    return render_html(report, figures_from_report(report), r_plot_png)
+
+
+def write_report(report: dict, out_dir: Path, extra_files: dict[str, str | bytes] | None = None,
+                 r_plot_png: bytes | None = None) -> list[Path]:
     """Stage every file under a temp name, then rename them all with SIGINT/SIGTERM held back:
     readers see the previous complete report or the new complete one, never a mix or a torso."""
     import signal
@@ -81,12 +96,15 @@ def write_report(report: dict, out_dir: Path, extra_files: dict[str, str | bytes
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     files = {"report.json": to_json(report), "report.md": to_markdown(report), **(extra_files or {})}
+    if "reproduction" in report and "report.html" not in files:
+        files["report.html"] = to_html(report, r_plot_png)
     staged: list[tuple[str, Path]] = []
     try:
         for name, content in files.items():
             fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir)
             staged.append((tmp, out_dir / name))
             data = content.encode("utf-8") if isinstance(content, str) else content
+            os.chmod(tmp, 0o644)  # mkstemp makes 0600; a report is meant to be read
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
                 fh.flush()

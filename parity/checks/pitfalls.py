@@ -95,7 +95,7 @@ def pitfall_sklearn_roc_direction(ctx) -> CheckResult:
     return CheckResult("pitfall_sklearn_roc_direction", Status.WARN,
                        f"pROC auto: reversed scores AUC {num(p_rev, 4)}", f"sklearn: reversed scores AUC {num(sk_rev, 4)}",
                        f"{flips}/{len(runs)} runs flipped",
-                       detail=f"pROC picked '>' in {flips} of {len(runs)} unseeded runs"
+                       detail=f"pROC picked '>' in {flips} of {len(runs)} distribution runs"
                               + (f" (there it reports {np.mean(gaps) + 0.5:.3f}-ish AUCs where sklearn gives 1-AUC)" if gaps else "")
                               + "; on scores whose order is reversed pROC still reports the AUC above 0.5, sklearn "
                               "reports 1-AUC. Pass direction explicitly when porting",

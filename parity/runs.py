@@ -1,0 +1,93 @@
+"""Many trainings of the article's procedure for the distributions: the batched fast trainer
+(default; numpy-seeded Glorot init and a fresh shuffle every epoch, as unseeded Keras does) or
+Keras `fit` itself. Each run is reproducible from its seed with `parity reproduce`."""
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from python_impl.split import ARTICLE_SPLIT_SEED
+
+TRAINERS = ("fast", "keras")
+
+
+@dataclass
+class RunMetrics:
+    """What a distribution keeps of one training (duck-types the fields checks read)."""
+
+    seed: int | None
+    test_accuracy: float
+    test_loss: float
+    auc: float
+    roc_direction: str
+    test_labels: np.ndarray
+    predictions: np.ndarray
+    split_seed: int = ARTICLE_SPLIT_SEED
+    trainer: str = "fast"
+
+
+def reproduce_command(trainer: str, split_seed: int = ARTICLE_SPLIT_SEED) -> str:
+    """The command template (with {seed}) that retrains one run of a distribution."""
+    extra = "" if split_seed == ARTICLE_SPLIT_SEED else f" --split-seed {split_seed}"
+    return f"parity reproduce --trainer {trainer} --seed {{seed}}{extra}"
+
+
+def _inputs(data, split_seed: int):
+    from python_impl.data import features_labels, load_gbsg
+    from python_impl.preprocess import r_scale
+    from python_impl.split import article_split
+
+    df = data if data is not None and not isinstance(data, str) else load_gbsg(data)
+    x, y = features_labels(df)
+    scaled, _, _ = r_scale(x)
+    s = article_split(len(df), split_seed)
+    return scaled, y, s
+
+
+def _metrics(seed, labels, preds, loss, acc, split_seed, trainer) -> RunMetrics:
+    from python_impl.roc import roc
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        r = roc(labels, preds)
+    return RunMetrics(None if seed is None else int(seed), float(acc), float(loss), float(r.auc), r.direction,
+                      np.asarray(labels), np.asarray(preds, dtype=np.float64), split_seed, trainer)
+
+
+def fast_runs(seeds, data=None, split_seed: int = ARTICLE_SPLIT_SEED, backend: str = "tensorflow") -> list[RunMetrics]:
+    """One batched training of all `seeds` on one split; AUC by pROC's rules per seed."""
+    from python_impl.fast_trainer import train_batch
+
+    scaled, y, s = _inputs(data, split_seed)
+    tr, va, te = s.train - 1, s.val - 1, s.test - 1
+    res = train_batch(scaled[tr], y[tr], scaled[va], y[va], scaled[te], y[te], seeds=list(seeds),
+                      init="glorot", shuffle="per_epoch", backend=backend)
+    return [_metrics(sd, y[te], res.test_probabilities[i], res.test_loss[i], res.test_accuracy[i], split_seed, "fast")
+            for i, sd in enumerate(res.seeds)]
+
+
+def keras_runs(seeds, data=None, split_seed: int = ARTICLE_SPLIT_SEED, progress=None) -> list[RunMetrics]:
+    """Keras `fit` per seed (`keras.utils.set_random_seed(seed)`; seed None: unseeded)."""
+    from python_impl.pipeline import run_article
+
+    out = []
+    seeds = list(seeds)
+    for i, sd in enumerate(seeds):
+        if progress:
+            progress(i, len(seeds))
+        r = run_article(seed=sd, data=data, split_seed=split_seed)
+        out.append(_metrics(sd, r.test_labels, r.predictions, r.test_loss, r.test_accuracy, split_seed, "keras"))
+    return out
+
+
+def split_seed_runs(split_seeds, init_seed: int = 0, data=None, trainer: str = "fast") -> list[RunMetrics]:
+    """The same initialisation seed on different `set.seed` splits: split variance alone."""
+    runs = []
+    for ss in split_seeds:
+        if trainer == "fast":
+            runs += fast_runs([init_seed], data=data, split_seed=int(ss))
+        else:
+            runs += keras_runs([init_seed], data=data, split_seed=int(ss))
+    return runs
