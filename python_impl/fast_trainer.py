@@ -69,8 +69,6 @@ WEIGHT_NAMES = ("conv_kernel", "conv_bias", "dense_kernel", "dense_bias", "out_k
 N_PARAMS = sum(int(np.prod(s)) for s in WEIGHT_SHAPES)  # 6401
 # Glorot-uniform fans of the three kernels (Keras: conv fan_in = k*in_ch, fan_out = k*filters).
 _GLOROT_FANS = {0: (KERNEL * 1, KERNEL * N_FILTERS), 2: (N_FLAT, N_HIDDEN), 4: (N_HIDDEN, 1)}
-#: FLOPs of one full training (forward+backward of 480x10 rows, validation 102x10, test 104),
-#: counting multiply-adds as 2; design.md quotes ~226 MFLOP.
 BACKENDS = ("tensorflow", "jax")
 
 
@@ -159,7 +157,8 @@ def shuffle_permutations(seeds: Sequence[int], n: int, epochs: int = EPOCHS,
 
 def keras_initial_weights(seed: int) -> list[np.ndarray]:
     """The initial weights Keras draws for the article's model after `seed_everything(seed)`
-    (`python_impl.model`), in `get_weights()` order, float32 (needs Keras)."""
+    (`python_impl.model`), in `get_weights()` order, float32 (needs Keras). Leaves the
+    process seeded with `seed`, as `seed_everything` does."""
     from python_impl.model import build_model, seed_everything
 
     seed_everything(int(seed))
@@ -178,13 +177,15 @@ def keras_batch_order(seed: int | None, n: int, epochs: int = EPOCHS,
     the global seed and on n only (not on the model or data), so it can be recovered before or
     after building the model (checked in tests/test_fast_trainer.py against a real `fit`).
     """
-    from python_impl.model import keras, seed_everything
+    from python_impl import model as _model
 
-    keras()
+    _model.keras()
     from keras.src.trainers.data_adapters.array_data_adapter import ArrayDataAdapter
 
     if seed is not None:
-        seed_everything(int(seed))
+        _model.seed_everything(int(seed))
+    elif hasattr(_model, "unseed_everything"):
+        _model.unseed_everything()  # an earlier seed must not make "unseeded" repeat itself
     adapter = ArrayDataAdapter(np.arange(n, dtype=np.int64).reshape(n, 1),
                                batch_size=batch_size, shuffle=True)
     ds = adapter.get_tf_dataset()
@@ -218,12 +219,17 @@ def _as_weights(w, n_seeds: int) -> list[np.ndarray]:
 
 
 def _as_permutations(p, n_seeds: int, n: int, epochs: int) -> np.ndarray:
+    """Explicit row orders -> (S, epochs, n) int32: (n,) is one order for every epoch and seed,
+    (epochs, n) one order per epoch shared by the seeds, (S, epochs, n) as is."""
     p = np.asarray(p)
     if p.ndim == 1:
         p = p[None, None, :]
-    elif p.ndim == 2:  # (epochs, n): same order for every seed
+    elif p.ndim == 2:
         p = p[None]
-    p = np.broadcast_to(p, (n_seeds, epochs, n) if p.shape[1] != 1 else (n_seeds, 1, n))
+    if p.ndim != 3 or p.shape[-1] != n or p.shape[1] not in (1, epochs) \
+            or p.shape[0] not in (1, n_seeds):
+        raise ValueError(f"shuffle: shape {np.shape(p)} does not fit (S={n_seeds}, "
+                         f"epochs={epochs}, n={n})")
     p = np.broadcast_to(p, (n_seeds, epochs, n)).astype(np.int32)
     if not (np.sort(p, axis=-1) == np.arange(n)).all():
         raise ValueError("shuffle: every row of the permutations must be a permutation of 0..n-1")
@@ -264,7 +270,8 @@ class _Ops:
             import jax.numpy as jnp
 
             self.jax, self.jnp = jax, jnp
-            self.einsum = lambda spec, *a: jnp.einsum(spec, *a, precision="highest")
+            hi = jax.lax.Precision.HIGHEST  # true float32 matmuls: no TF32/bf16 passes on GPU
+            self.einsum = lambda spec, *a: jnp.einsum(spec, *a, precision=hi)
             self.maximum = jnp.maximum
             self.where = jnp.where
             self.exp = jnp.exp
@@ -313,8 +320,11 @@ def _forward(ops, w, x, shared: bool):
     x: (S, B, 8) per-seed rows, or (B, 8) rows shared by all seeds (`shared`).
     """
     kc, bc, w1, b1, w2, b2 = w
-    p = _patches(ops, x)
-    c = ops.einsum("bpk,skf->sbpf" if shared else "sbpk,skf->sbpf", p, kc)
+    p = _patches(ops, x)  # (S,B,6,3) or (B,6,3)
+    pb = p[None] if shared else p
+    # conv1d as 3 broadcast multiply-adds (a contraction of length 3 is a poor matmul)
+    c = (pb[..., 0:1] * kc[:, None, None, 0, :] + pb[..., 1:2] * kc[:, None, None, 1, :]
+         + pb[..., 2:3] * kc[:, None, None, 2, :])  # (S,B,6,32)
     s_, b_ = w1.shape[0], c.shape[1]
     c = ops.reshape(c, (s_, b_, N_POOL, 2, N_FILTERS))
     ce, co = c[:, :, :, 0, :], c[:, :, :, 1, :]
@@ -464,10 +474,21 @@ def _compiled(backend: str, n_train: int, epochs: int, batch_size: int, hyper: t
         fn = _make_train(ops, n_train, epochs, batch_size, *hyper)
         if backend == "tensorflow":
             tf = ops.tf
-            _COMPILED[key] = tf.function(fn, jit_compile=True, reduce_retracing=True)
+            _COMPILED[key] = tf.function(fn, jit_compile=True, autograph=False)
         else:
             _COMPILED[key] = ops.jax.jit(fn)
     return _COMPILED[key]
+
+
+def compiled_program(backend: str, n_train: int, epochs: int = EPOCHS,
+                     batch_size: int = BATCH_SIZE,
+                     hyper: tuple = (LEARNING_RATE, BETA_1, BETA_2, EPSILON)):
+    """The compiled training program itself (cached): called as
+    `fn(weights, idx, x_train, y_train, x_val, y_val, x_test, y_test)` on prepared inputs
+    (`prepare`), returning backend arrays (6 final weights in the internal layout, 4 histories
+    (S, epochs), test probabilities (S, n_test), test loss (S,), test accuracy (S,)). The GPU
+    benchmark uses it to time device compute alone (inputs already on the device)."""
+    return _compiled(backend, int(n_train), epochs, batch_size, tuple(float(h) for h in hyper))
 
 
 def _batch_indices(perms: np.ndarray, batch_size: int) -> np.ndarray:
@@ -487,7 +508,8 @@ def train_batch(x_train, y_train, x_val, y_val, x_test, y_test=None, *,
                 seeds: Sequence[int] | int = 1, init: Any = "glorot", shuffle: Any = "per_epoch",
                 backend: str = "tensorflow", epochs: int = EPOCHS, batch_size: int = BATCH_SIZE,
                 learning_rate: float = LEARNING_RATE, beta_1: float = BETA_1,
-                beta_2: float = BETA_2, epsilon: float = EPSILON) -> BatchResult:
+                beta_2: float = BETA_2, epsilon: float = EPSILON, chunk: int | None | str = "auto",
+                threads: int | None = None) -> BatchResult:
     """Train the article's model once per seed, all seeds in one compiled program.
 
     x_*: (n, 8) standardized features (cast to float32, as R keras hands them to Keras);
@@ -501,6 +523,7 @@ def train_batch(x_train, y_train, x_val, y_val, x_test, y_test=None, *,
       "keras" (Keras's exact order for each seed, needs TensorFlow), "none", or explicit
       permutations: (n,), (epochs, n) or (S, epochs, n).
     backend: "tensorflow" (tf.function jit_compile) or "jax" (jax.jit).
+    chunk, threads: how the seeds are split over compiled calls (see `run_compiled`).
     """
     from python_impl.training import as_input, as_label
 
@@ -539,7 +562,8 @@ def train_batch(x_train, y_train, x_val, y_val, x_test, y_test=None, *,
 
     out = run_compiled(backend, _to_internal(weights), idx, xtr, ytr, xva, yva, xte, yte,
                        epochs=epochs, batch_size=batch_size,
-                       hyper=(learning_rate, beta_1, beta_2, epsilon))
+                       hyper=(learning_rate, beta_1, beta_2, epsilon), chunk=chunk,
+                       threads=threads)
     t2 = time.perf_counter()
     w, hist, (pt, tl, ta) = out[0:6], out[6:10], out[10:13]
     return BatchResult(
@@ -551,29 +575,73 @@ def train_batch(x_train, y_train, x_val, y_val, x_test, y_test=None, *,
 
 def run_compiled(backend: str, weights, idx, xtr, ytr, xva, yva, xte, yte, *,
                  epochs: int = EPOCHS, batch_size: int = BATCH_SIZE,
-                 hyper: tuple = (LEARNING_RATE, BETA_1, BETA_2, EPSILON)) -> list[np.ndarray]:
+                 hyper: tuple = (LEARNING_RATE, BETA_1, BETA_2, EPSILON),
+                 chunk: int | None | str = "auto", threads: int | None = None,
+                 ) -> list[np.ndarray]:
     """The compiled training on prepared inputs (internal weight layout, `_batch_indices`);
     returns NumPy arrays: 6 final weights, 4 histories, test probabilities, loss, accuracy.
-    Benchmarks call this directly to time the training alone."""
+    Benchmarks call this directly to time the training alone.
+
+    On a CPU the seeds are trained in chunks (`chunk="auto"`: at most `CPU_CHUNK` seeds, so
+    weights + Adam moments stay in cache: past ~256 seeds the Adam update becomes
+    memory-bound) on `threads` Python threads (default: the usable cores; XLA releases the
+    GIL), each chunk one call of the same compiled program (the last chunk padded, so there
+    is one compilation). On an accelerator the whole batch is one call (`chunk=None`).
+    Chunking changes no result: seeds never interact.
+    """
     fn = _compiled(backend, int(xtr.shape[0]), epochs, batch_size, tuple(float(h) for h in hyper))
-    args = (tuple(np.asarray(a, np.float32) for a in weights), np.asarray(idx, np.int32),
-            xtr, ytr, xva, yva, xte, yte)
+    weights = tuple(np.asarray(a, np.float32) for a in weights)
+    idx = np.asarray(idx, np.int32)
+    s_total = weights[0].shape[0]
+    on_cpu = _device_kind(backend) == "cpu"
+    threads = threads or (_threads_hint() if on_cpu else 1)
+    if chunk == "auto":
+        chunk = min(CPU_CHUNK, -(-s_total // threads)) if on_cpu else None
+    if not chunk or chunk >= s_total:
+        return _call(backend, fn, weights, idx, xtr, ytr, xva, yva, xte, yte)
+    chunk = int(chunk)
+    starts = list(range(0, s_total, chunk))
+
+    def one(i0):
+        sl = slice(i0, i0 + chunk)
+        w = tuple(a[sl] for a in weights)
+        ix = idx[:, :, sl]
+        k = w[0].shape[0]
+        if k < chunk:  # pad with copies of the first seed: same shapes, no recompilation
+            w = tuple(np.concatenate([a, np.repeat(a[:1], chunk - k, 0)]) for a in w)
+            ix = np.concatenate([ix, np.repeat(ix[:, :, :1], chunk - k, 2)], axis=2)
+        res = _call(backend, fn, w, ix, xtr, ytr, xva, yva, xte, yte)
+        return [r[:k] for r in res]
+
+    if threads > 1 and len(starts) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(min(threads, len(starts))) as ex:  # tracing is locked
+            parts = list(ex.map(one, starts))
+    else:
+        parts = [one(i0) for i0 in starts]
+    return [np.concatenate([p[j] for p in parts]) for j in range(len(parts[0]))]
+
+
+#: seeds per compiled call on a CPU (measured on 2 cores: 32-64 best; 1024 at once is ~2x slower)
+CPU_CHUNK = 64
+
+
+def _device_kind(backend: str) -> str:
     if backend == "tensorflow":
         import tensorflow as tf
 
-        with tf.device("/CPU:0") if not tf.config.list_logical_devices("GPU") else _nullctx():
-            res = fn(*args)
+        return "gpu" if tf.config.list_logical_devices("GPU") else "cpu"
+    import jax
+
+    return jax.default_backend()
+
+
+def _call(backend, fn, weights, idx, xtr, ytr, xva, yva, xte, yte) -> list[np.ndarray]:
+    res = fn(weights, idx, xtr, ytr, xva, yva, xte, yte)
+    if backend == "tensorflow":
         return [r.numpy() for r in res]
-    res = fn(*args)
     return [np.asarray(r) for r in res]
-
-
-class _nullctx:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *a):
-        return False
 
 
 def prepare(seeds, n_train: int, init="glorot", shuffle="per_epoch", epochs: int = EPOCHS,
@@ -615,8 +683,10 @@ def compare_distributions(fast_aucs, keras_aucs, alpha: float = 0.01) -> dict:
 
 def flops_per_training(n_train: int = 480, n_val: int = 102, n_test: int = 104,
                        epochs: int = EPOCHS) -> float:
-    """Approximate FLOPs of one training (multiply-add = 2): forward 2*(conv 6*3*32 + dense
-    96*64 + 64) per row, backward twice that, validation/test forward only."""
+    """Approximate FLOPs of one training, counting a multiply-add as 2: forward
+    2*(conv 6*3*32 + dense 96*64 + 64) per row, backward twice the forward, validation and
+    test forward only: ~211 MFLOP for the article (design.md's ~226 counts more elementwise
+    work). Used to report GFLOP/s next to trainings/s."""
     fwd = 2 * (N_POS * KERNEL * N_FILTERS + N_FLAT * N_HIDDEN + N_HIDDEN)
     return float(epochs * n_train * 3 * fwd + epochs * n_val * fwd + n_test * fwd)
 

@@ -1,0 +1,62 @@
+"""Fixtures shared by the throughput benchmarks (`pytest benchmarks/ --benchmark-only`).
+
+The root conftest.py keeps exactly the tests that use the `benchmark` fixture under
+`--benchmark-only`, and skips them in a plain `pytest` run.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+
+@pytest.fixture(scope="session")
+def article_arrays():
+    """(x_train, y_train, x_val, y_val, x_test, y_test) as the article makes them: bundled
+    gbsg, R's scale() on all rows, R's set.seed(123) split (480 / 102 / 104 rows)."""
+    from python_impl.data import features_labels, load_gbsg
+    from python_impl.preprocess import r_scale
+    from python_impl.split import article_split
+
+    df = load_gbsg()
+    x, y = features_labels(df)
+    xs, _, _ = r_scale(x)
+    sp = article_split(len(df))
+    tr, va, te = sp.train - 1, sp.val - 1, sp.test - 1
+    return (xs[tr].astype(np.float32), y[tr].astype(np.float32), xs[va].astype(np.float32),
+            y[va].astype(np.float32), xs[te].astype(np.float32), y[te].astype(np.float32))
+
+
+class KerasReference:
+    """Seconds per Keras `fit` (one full 10-epoch training) measured in THIS pytest run, so
+    every batched benchmark can report its speed-up against the same machine state."""
+
+    def __init__(self):
+        self.seconds: float | None = None
+        self.source = ""
+
+    def fit_seconds(self, arrays) -> float:
+        if self.seconds is None:  # the Keras benchmark did not run (e.g. -k selection)
+            keras_fit_once(arrays, 0)  # warm-up: TensorFlow's one-time start-up
+            self.seconds = keras_fit_once(arrays, 1)
+            self.source = "measured by the fixture (1 fit after 1 warm-up)"
+        return self.seconds
+
+
+@pytest.fixture(scope="session")
+def keras_reference() -> KerasReference:
+    return KerasReference()
+
+
+def keras_fit_once(arrays, seed: int) -> float:
+    """Build the seeded model (untimed), then time one `fit` exactly as the harness calls it."""
+    from python_impl import training
+    from python_impl.model import build_model, seed_everything
+
+    xtr, ytr, xva, yva, _, _ = arrays
+    seed_everything(seed)
+    model = build_model()
+    t = time.perf_counter()
+    training.fit(model, xtr, ytr, xva, yva)
+    return time.perf_counter() - t
