@@ -16,7 +16,12 @@ audit: setup
 	.venv/bin/parity audit $(AUDIT_ARGS)
 
 bench: setup
+	@mkdir -p reports/bench
 	$(PYTEST) benchmarks --benchmark-only --benchmark-json=reports/bench/latest.json
+	$(PY) scripts/bench_table.py reports/bench/latest.json
 
 clean:
 	rm -rf .stamps reports .pytest_cache
+
+gpu-bench:
+	bash benchmarks/gpu.sh
