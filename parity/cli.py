@@ -88,8 +88,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"parity: error: {e}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("parity: interrupted; no report written, the previous report (if any) is left intact",
-              file=sys.stderr)
+        print("parity: interrupted; nothing half-written: the previous report (if any) is left intact, "
+              "unless the new one was already complete and being put in place", file=sys.stderr)
         return 130
 
 
@@ -134,6 +134,16 @@ def _reproduce(args) -> int:
     return EXIT_OK
 
 
+def _check_out_dir(out: Path) -> None:
+    """Before any run: the report folder must be creatable and writable. A file among its parents
+    or a read-only place would otherwise surface only after the whole audit, as a traceback."""
+    parent = next(a for a in [out, *out.absolute().parents] if a.exists())
+    if not parent.is_dir():
+        raise UsageError(f"--out {out}: {parent} is a file, not a directory")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise UsageError(f"--out {out}: {parent} is not writable")
+
+
 def _audit(args) -> int:
     from python_impl.data import DataError
 
@@ -155,6 +165,7 @@ def _audit(args) -> int:
     out = args.out
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out}: exists and is not a directory")
+    _check_out_dir(out)
     opts = AuditOptions(
         keras_seed=DEFAULT_KERAS_SEED if args.keras_seed is None else args.keras_seed,
         seeds=DEFAULT_SEEDS if args.seeds is None else args.seeds,
@@ -180,7 +191,11 @@ def _audit(args) -> int:
         report = run_audit(ctx, only=args.only, on_result=ui.result, reproduction=not args.no_reproduction)
     ui.note("rendering the report")
     png = ctx.r_plot_png()
-    paths = write_report(report, out, extra_files={"r_roc.png": png} if png else None, r_plot_png=png)
+    try:
+        paths = write_report(report, out, extra_files={"r_roc.png": png} if png else None, r_plot_png=png)
+    except OSError as e:
+        raise UsageError(f"cannot write the report to {out}: {e.strerror or e}; "
+                         "the previous report (if any) is left intact") from None
     ui.table(report)
     ui.note("report: " + ", ".join(str(p) for p in paths))
     return EXIT_FAIL if report["summary"]["FAIL"] else EXIT_OK

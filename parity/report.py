@@ -89,9 +89,13 @@ def to_html(report: dict, r_plot_png: bytes | None = None) -> str:
 
 def write_report(report: dict, out_dir: Path, extra_files: dict[str, str | bytes] | None = None,
                  r_plot_png: bytes | None = None) -> list[Path]:
-    """Stage every file under a temp name, then rename them all with SIGINT/SIGTERM held back:
-    readers see the previous complete report or the new complete one, never a mix or a torso."""
+    """Stage every file under a temp name, then rename them all with SIGINT/SIGTERM deferred:
+    readers see the previous complete report or the new complete one, never a mix or a torso.
+    A rename that fails puts back the files already renamed; a signal that arrives during the
+    renames is delivered once they are all done."""
+    import shutil
     import signal
+    import threading
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -99,6 +103,9 @@ def write_report(report: dict, out_dir: Path, extra_files: dict[str, str | bytes
     if "reproduction" in report and "report.html" not in files:
         files["report.html"] = to_html(report, r_plot_png)
     staged: list[tuple[str, Path]] = []
+    backups: dict[Path, Path | None] = {}  # final -> its previous version (None: there was none)
+    pending: list[int] = []
+    saved = {}
     try:
         for name, content in files.items():
             fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir)
@@ -109,15 +116,44 @@ def write_report(report: dict, out_dir: Path, extra_files: dict[str, str | bytes
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
-        held = {signal.SIGINT, signal.SIGTERM}
-        old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+        # Python runs signal handlers in the main thread whichever OS thread took the signal
+        # (pthread_sigmask would block only this thread; TF/JAX threads would still take it).
+        if threading.current_thread() is threading.main_thread():
+            for s in (signal.SIGINT, signal.SIGTERM):
+                saved[s] = signal.signal(s, lambda signum, frame: pending.append(signum))
+        for _, final in staged:
+            bak = None
+            if final.exists():
+                bak = final.with_name(f".{final.name}.{os.getpid()}.bak")
+                bak.unlink(missing_ok=True)
+                try:
+                    os.link(final, bak)
+                except OSError:  # a file system without hard links
+                    shutil.copy2(final, bak)
+            backups[final] = bak
+        done: list[Path] = []
         try:
             for tmp, final in staged:
                 os.replace(tmp, final)
-        finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, old)
+                done.append(final)
+        except BaseException:
+            for final in reversed(done):  # put the previous report back
+                bak = backups[final]
+                if bak is None:
+                    final.unlink(missing_ok=True)
+                else:
+                    os.replace(bak, final)
+            raise
     except BaseException:
         for tmp, _ in staged:
             Path(tmp).unlink(missing_ok=True)
         raise
+    finally:
+        for bak in backups.values():
+            if bak is not None:
+                bak.unlink(missing_ok=True)
+        for s, h in saved.items():
+            signal.signal(s, h)
+    if pending:
+        signal.raise_signal(pending[0])  # the report is complete; now honour the interrupt
     return [final for _, final in staged]

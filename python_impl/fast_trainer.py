@@ -245,7 +245,9 @@ class _Ops:
     def __init__(self, backend: str):
         self.name = backend
         if backend == "tensorflow":
-            import tensorflow as tf
+            from python_impl import quiet_tensorflow_import
+
+            tf = quiet_tensorflow_import()
 
             self.tf = tf
             self.einsum = tf.einsum

@@ -10,6 +10,10 @@ def keras():
     import os
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if os.environ.get("KERAS_BACKEND", "tensorflow") == "tensorflow":
+        from python_impl import quiet_tensorflow_import
+
+        quiet_tensorflow_import()
     import keras as _keras
 
     return _keras

@@ -154,7 +154,7 @@ def run_article(seed: int | None = None, script=None, timeout: float = 600, kera
         reply_path = Path(req["result_path"])
         if not reply_path.is_file():
             rc = proc.returncode
-            how = (f"killed by signal {signal.Signals(-rc).name}" if rc is not None and rc < 0
+            how = (f"was killed by signal {signal.Signals(-rc).name}" if rc is not None and rc < 0
                    else f"exited with status {rc}")
             raise RWorkerCrashed(
                 f"the R worker process {how} before returning a result (R or TensorFlow crashed, "

@@ -6,7 +6,8 @@ from scipy import stats
 
 from parity.registry import CheckResult, Status, check
 
-ALPHA = 0.01
+ALPHA = 0.01  # family-wise over the two metrics (Bonferroni: each test at ALPHA / 2)
+METRICS = ("accuracy", "auc")
 
 
 def summarize(values) -> dict:
@@ -31,8 +32,9 @@ def compare_samples(a, b) -> dict:
     return {"a": sa, "b": sb, "p_value": p, "range_overlap": float(overlap), "ranges_overlap": inter >= 0}
 
 
-@check("metric_ranges", "distribution", f"Mann-Whitney p >= {ALPHA} and 95% ranges overlap",
-       "unseeded Keras weights and shuffles make each run a draw from a distribution", needs=("r_runs", "py_runs"))
+@check("metric_ranges", "distribution", f"Mann-Whitney p >= {ALPHA / len(METRICS):g} per metric and 95% ranges overlap",
+       f"unseeded Keras weights and shuffles make each run a draw from a distribution; family-wise alpha {ALPHA} "
+       "over accuracy and AUC (Bonferroni)", needs=("r_runs", "py_runs"))
 def metric_ranges(ctx) -> CheckResult:
     """Test accuracy and AUC over N unseeded runs per side: same distribution?"""
     out, fails, parts = {}, [], []
@@ -41,11 +43,12 @@ def metric_ranges(ctx) -> CheckResult:
         b = np.array([get(x) for x in ctx.py_runs])
         c = compare_samples(a, b)
         out[metric] = c
-        if c["p_value"] < ALPHA or not c["ranges_overlap"]:
+        if c["p_value"] < ALPHA / len(METRICS) or not c["ranges_overlap"]:
             fails.append(metric)
         parts.append(f"{metric}: p={c['p_value']:.3g}, 95% ranges overlap {c['range_overlap']:.0%}")
     n_r, n_p = len(ctx.r_runs), len(ctx.py_runs)
-    low_power = " (small N: the test can only catch large shifts; use --seeds 30+)" if min(n_r, n_p) < 10 else ""
+    low_power = (" (small N: the test can only catch large shifts; use --r-seeds 30+)"
+                 if min(n_r, n_p) < 30 else "")
 
     def fmt(s):
         return f"acc {s['accuracy']:.3f}, auc {s['auc']:.3f}"
