@@ -46,6 +46,7 @@ def run_audit(ctx: AuditContext, only: list[str] | None = None, on_result=None,
             "elapsed_s": round(time.perf_counter() - t0, 3),
             "versions": versions(),
             "timings": _timings(ctx),
+            "stage_seconds": dict(ctx.stage_seconds),
             "host": platform.node(),
         },
     }

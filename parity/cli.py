@@ -44,6 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="R-driven runs for the distributions (default 10; ~7 s each)")
     a.add_argument("--split-seeds", type=_positive_int("--split-seeds", 2, 10_000), default=None,
                    help="set.seed values for the split-variance comparison (default 30)")
+    a.add_argument("--keras-runs", type=_positive_int("--keras-runs", 2, 10_000), default=None,
+                   help="unseeded Keras fits the fast trainer's distribution is checked against (default 30)")
     a.add_argument("--trainer", choices=("fast", "keras"), default="fast",
                    help="Python distribution trainer: the batched fast trainer (default) or Keras fit")
     a.add_argument("--no-reproduction", action="store_true",
@@ -147,8 +149,8 @@ def _check_out_dir(out: Path) -> None:
 def _audit(args) -> int:
     from python_impl.data import DataError
 
-    from parity.context import (DEFAULT_KERAS_SEED, DEFAULT_R_SEEDS, DEFAULT_SEEDS, DEFAULT_SPLIT_SEEDS,
-                                AuditContext, AuditOptions)
+    from parity.context import (DEFAULT_KERAS_RUNS, DEFAULT_KERAS_SEED, DEFAULT_R_SEEDS, DEFAULT_SEEDS,
+                                DEFAULT_SPLIT_SEEDS, AuditContext, AuditOptions)
     from parity.registry import all_checks
 
     names = {c.name for c in all_checks()}
@@ -171,6 +173,7 @@ def _audit(args) -> int:
         seeds=DEFAULT_SEEDS if args.seeds is None else args.seeds,
         r_seeds=DEFAULT_R_SEEDS if args.r_seeds is None else args.r_seeds,
         split_seeds=DEFAULT_SPLIT_SEEDS if args.split_seeds is None else args.split_seeds,
+        keras_runs=DEFAULT_KERAS_RUNS if args.keras_runs is None else args.keras_runs,
         trainer=args.trainer,
         use_r=not args.no_r,
         data_path=str(args.data) if args.data else None,

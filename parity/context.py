@@ -12,6 +12,7 @@ DEFAULT_KERAS_SEED = 42
 DEFAULT_SEEDS = 200  # Python trainings for the distributions (batched fast trainer: seconds)
 DEFAULT_R_SEEDS = 10  # R-driven runs (Keras fit through the bridge: ~7 s each)
 DEFAULT_SPLIT_SEEDS = 30  # set.seed values for the split-variance comparison
+DEFAULT_KERAS_RUNS = 30  # unseeded Keras fits (~2 s each) behind the fast trainer's distribution check
 
 
 class SideFailed(Exception):
@@ -24,6 +25,7 @@ class AuditOptions:
     seeds: int = DEFAULT_SEEDS  # Python runs for the distributions
     r_seeds: int = DEFAULT_R_SEEDS  # R runs for the distributions
     split_seeds: int = DEFAULT_SPLIT_SEEDS
+    keras_runs: int = DEFAULT_KERAS_RUNS  # unseeded Keras fits to validate the fast trainer against
     use_r: bool = True
     data_path: str | None = None
     r_timeout: float = 600.0
@@ -60,6 +62,7 @@ class AuditContext:
     r_runner: Callable = _default_r_runner
     progress: Callable[[str, int, int], None] | None = None  # (stage, done, total)
     _cache: dict = field(default_factory=dict)
+    stage_seconds: dict = field(default_factory=dict)  # wall time of each run set (report meta)
 
     # -- availability ---------------------------------------------------------------
     def r_unavailable_reason(self) -> str | None:
@@ -79,10 +82,14 @@ class AuditContext:
 
     def _once(self, key: str, make: Callable):
         if key not in self._cache:
+            import time
+
+            t0 = time.perf_counter()
             try:
                 self._cache[key] = ("ok", make())
             except (SkipCheck, SideFailed) as e:
                 self._cache[key] = ("err", e)
+            self.stage_seconds[key] = round(time.perf_counter() - t0, 3)
         kind, val = self._cache[key]
         if kind == "err":
             raise val
@@ -133,6 +140,25 @@ class AuditContext:
             self._tick(stage, n, n)
             return out
         return self._once("py_runs", make)
+
+    @property
+    def keras_runs(self) -> list:
+        """`keras_runs` unseeded Keras `fit` trainings in this process: the reference the batched
+        trainer's distribution must match (the article's semantics: a new shuffle every epoch)."""
+        def make():
+            from parity import runs
+
+            n = self.options.keras_runs
+            stage = "python runs (Keras fit, unseeded)"
+            self._tick(stage, 0, n)
+            o = self.options
+            # seeded only when the whole report must be reproducible (--keras-seed given)
+            seeds = [None] * n if o.distribution_seed is None else [o.distribution_seed + 10_001 + i for i in range(n)]
+            out = runs.keras_runs(seeds, data=self.options.data_path,
+                                  progress=lambda i, t: self._tick(stage, i, t))
+            self._tick(stage, n, n)
+            return out
+        return self._once("keras_runs", make)
 
     @property
     def split_runs(self) -> list:

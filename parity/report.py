@@ -74,7 +74,9 @@ def to_markdown(report: dict) -> str:
 
         lines += ["", reproduction_markdown(report)]
     m = report["meta"]
+    stages = m.get("stage_seconds") or {}
     lines += ["", "## Run metadata", "", f"- generated {m['generated_at']} in {m['elapsed_s']:.1f} s",
+              *(["- time per stage: " + ", ".join(f"{k} {v:.1f} s" for k, v in stages.items())] if stages else []),
               "- versions: " + ", ".join(f"{k} {v}" for k, v in m["versions"].items()), ""]
     return "\n".join(lines)
 

@@ -140,7 +140,7 @@ def _restore_default_signals():
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_signal_during_audit_keeps_the_previous_report(previous, sig):
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    proc = subprocess.Popen([str(PARITY), "audit", "--no-r", "--seeds", "2", "--quiet", "--out", str(previous)],
+    proc = subprocess.Popen([str(PARITY), "audit", "--no-r", "--seeds", "2", "--keras-runs", "2", "--split-seeds", "2", "--quiet", "--out", str(previous)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
                             cwd=ROOT, env=env, preexec_fn=_restore_default_signals)
     try:
@@ -182,7 +182,7 @@ def test_same_seeds_give_the_same_report(tmp_path):
     reports = []
     for name in ("A", "B"):
         out = tmp_path / name
-        proc = subprocess.run([str(PARITY), "audit", "--no-r", "--keras-seed", "5", "--seeds", "2", "--quiet",
+        proc = subprocess.run([str(PARITY), "audit", "--no-r", "--keras-seed", "5", "--seeds", "2", "--keras-runs", "2", "--split-seeds", "2", "--quiet",
                                "--out", str(out)], capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
         assert proc.returncode in (0, 1) and "Traceback" not in proc.stderr, proc.stderr[-3000:]
         rep = json.loads((out / "report.json").read_text())

@@ -59,3 +59,30 @@ def metric_ranges(ctx) -> CheckResult:
                        f"mean {fmt(rm)} (N={n_r})", f"mean {fmt(pm)} (N={n_p})",
                        f"d acc {pm['accuracy'] - rm['accuracy']:+.3f}, d auc {pm['auc'] - rm['auc']:+.3f}",
                        detail="; ".join(parts) + low_power, data=out)
+
+
+@check("fast_trainer_distribution", "distribution",
+       f"Mann-Whitney p >= {ALPHA / len(METRICS):g} per metric and 95% ranges overlap",
+       "the batched trainer draws its own (numpy) seeds, so it can only match Keras fit in distribution; "
+       f"family-wise alpha {ALPHA} over accuracy and AUC (Bonferroni)", needs=("py_runs",))
+def fast_trainer_distribution(ctx) -> CheckResult:
+    """The batched trainer's accuracy/AUC over its seeds vs unseeded Keras fit's (Python side)."""
+    from parity.registry import SkipCheck
+
+    if ctx.options.trainer != "fast":
+        raise SkipCheck("the Python distribution already uses Keras fit (--trainer keras)")
+    fast, keras_ = ctx.py_runs, ctx.keras_runs
+    out, fails, parts = {}, [], []
+    for metric, get in (("accuracy", lambda x: x.test_accuracy), ("auc", lambda x: x.auc)):
+        c = compare_samples(np.array([get(x) for x in keras_]), np.array([get(x) for x in fast]))
+        out[metric] = c
+        if c["p_value"] < ALPHA / len(METRICS) or not c["ranges_overlap"]:
+            fails.append(metric)
+        parts.append(f"{metric}: p={c['p_value']:.3g}, 95% ranges overlap {c['range_overlap']:.0%}")
+    k = {m: out[m]["a"]["mean"] for m in out}
+    f = {m: out[m]["b"]["mean"] for m in out}
+    return CheckResult("fast_trainer_distribution", Status.FAIL if fails else Status.PASS,
+                       f"Keras fit: acc {k['accuracy']:.3f}, auc {k['auc']:.3f} (N={len(keras_)})",
+                       f"batched: acc {f['accuracy']:.3f}, auc {f['auc']:.3f} (N={len(fast)})",
+                       f"d acc {f['accuracy'] - k['accuracy']:+.3f}, d auc {f['auc'] - k['auc']:+.3f}",
+                       detail="; ".join(parts) + " (the 'R' column is Python's Keras fit here)", data=out)
