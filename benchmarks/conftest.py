@@ -15,17 +15,10 @@ import pytest
 def article_arrays():
     """(x_train, y_train, x_val, y_val, x_test, y_test) as the article makes them: bundled
     gbsg, R's scale() on all rows, R's set.seed(123) split (480 / 102 / 104 rows)."""
-    from python_impl.data import features_labels, load_gbsg
-    from python_impl.preprocess import r_scale
-    from python_impl.split import article_split
+    from python_impl.pipeline import article_inputs
 
-    df = load_gbsg()
-    x, y = features_labels(df)
-    xs, _, _ = r_scale(x)
-    sp = article_split(len(df))
-    tr, va, te = sp.train - 1, sp.val - 1, sp.test - 1
-    return (xs[tr].astype(np.float32), y[tr].astype(np.float32), xs[va].astype(np.float32),
-            y[va].astype(np.float32), xs[te].astype(np.float32), y[te].astype(np.float32))
+    a = article_inputs()
+    return tuple(arr.astype(np.float32) for part in ("train", "val", "test") for arr in a.rows(part))
 
 
 class KerasReference:

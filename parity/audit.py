@@ -63,21 +63,11 @@ def _summary(res) -> dict:
 
 
 def _runs(ctx: AuditContext) -> dict:
-    out = {}
-    for key in ("py", "r"):
-        val = ctx._cache.get(key)
-        if val and val[0] == "ok":
-            out[key] = _summary(val[1])
-    return out
+    return {key: _summary(res) for key in ("py", "r") if (res := ctx.cached(key)) is not None}
 
 
 def _timings(ctx: AuditContext) -> dict:
-    out = {}
-    for key in ("py", "r"):
-        val = ctx._cache.get(key)
-        if val and val[0] == "ok":
-            out[key] = val[1].timings
-    return out
+    return {key: res.timings for key in ("py", "r") if (res := ctx.cached(key)) is not None}
 
 
 def versions() -> dict:

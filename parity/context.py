@@ -3,7 +3,10 @@ the runs it needs. This is the I/O edge of `parity`: R and Keras are reached onl
 from __future__ import annotations
 
 import os
+import tempfile
+import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable
 
 from parity.registry import SkipCheck
@@ -61,141 +64,136 @@ class AuditContext:
     py_runner: Callable = _default_py_runner
     r_runner: Callable = _default_r_runner
     progress: Callable[[str, int, int], None] | None = None  # (stage, done, total)
-    _cache: dict = field(default_factory=dict)
+    _cache: dict = field(default_factory=dict)  # key -> ("ok", value) | ("err", SkipCheck/SideFailed)
     stage_seconds: dict = field(default_factory=dict)  # wall time of each run set (report meta)
 
-    # -- availability ---------------------------------------------------------------
+    # -- mechanics ------------------------------------------------------------------
     def r_unavailable_reason(self) -> str | None:
         if not self.options.use_r:
             return "R side disabled (--no-r)"
         if self.r_runner is not _default_r_runner:
             return None  # an injected R side (tests, replays) needs no local R
-        if "r_status" not in self._cache:
-            from r_reference.availability import r_status
+        from r_reference.availability import r_status  # cached probe
 
-            st = r_status()
-            self._cache["r_status"] = None if st.ok else st.reason
-        return self._cache["r_status"]
+        st = r_status()
+        return None if st.ok else st.reason
 
     def require(self, need: str):
         return getattr(self, need)
 
     def _once(self, key: str, make: Callable):
+        """`make()` the first time `key` is asked for; later calls return (or re-raise) that."""
         if key not in self._cache:
-            import time
-
-            t0 = time.perf_counter()
             try:
                 self._cache[key] = ("ok", make())
             except (SkipCheck, SideFailed) as e:
                 self._cache[key] = ("err", e)
-            self.stage_seconds[key] = round(time.perf_counter() - t0, 3)
         kind, val = self._cache[key]
         if kind == "err":
             raise val
         return val
 
-    def _tick(self, stage: str, done: int, total: int) -> None:
-        if self.progress:
-            self.progress(stage, done, total)
+    def _stage(self, key: str, stage: str, total: int, make: Callable):
+        """`_once(key)` with progress shown as `stage`; `make(tick)` may report `tick(done)`."""
+        def run():
+            tick = lambda done: self.progress and self.progress(stage, done, total)  # noqa: E731
+            t0 = time.perf_counter()
+            tick(0)
+            try:
+                out = make(tick)
+            finally:
+                self.stage_seconds[key] = round(time.perf_counter() - t0, 3)
+            tick(total)
+            return out
+        return self._once(key, run)
+
+    def cached(self, key: str):
+        """A run set already computed, else None (never starts a run)."""
+        v = self._cache.get(key)
+        return v[1] if v and v[0] == "ok" else None
+
+    def _require_r(self) -> None:
+        reason = self.r_unavailable_reason()
+        if reason:
+            raise SkipCheck(reason)
 
     # -- the runs -------------------------------------------------------------------
     @property
+    def data(self):
+        """The audited data (bundled gbsg or --data), read and validated once for every Python run."""
+        def make():
+            from python_impl.data import load_gbsg
+
+            return load_gbsg(self.options.data_path)
+        return self._once("data", make)
+
+    @property
     def py(self):
         """The Python side, Keras weights seeded with `keras_seed`."""
-        def make():
-            self._tick("python run (seeded)", 0, 1)
-            res = self.py_runner(seed=self.options.keras_seed, data=self.options.data_path)
-            self._tick("python run (seeded)", 1, 1)
-            return res
-        return self._once("py", make)
+        return self._stage("py", "python run (seeded)", 1,
+                           lambda tick: self.py_runner(seed=self.options.keras_seed, data=self.data))
 
     @property
     def r(self):
         """The R side (article script via rpy2), Keras weights seeded with `keras_seed`."""
-        def make():
-            reason = self.r_unavailable_reason()
-            if reason:
-                raise SkipCheck(reason)
-            self._tick("R run (seeded)", 0, 1)
-            res = self._run_r(self.options.keras_seed, plot=True)
-            self._tick("R run (seeded)", 1, 1)
-            return res
-        return self._once("r", make)
+        def make(tick):
+            self._require_r()
+            return self._run_r(self.options.keras_seed, plot=True)
+        return self._stage("r", "R run (seeded)", 1, make)
 
     @property
     def py_runs(self) -> list:
         """`seeds` Python trainings of the article's procedure (fast trainer or Keras fit)."""
-        def make():
-            from parity import runs
+        from parity import runs
 
-            n, o = self.options.seeds, self.options
-            seeds = [o.py_seed(i) for i in range(n)]
-            stage = f"python runs ({o.trainer} trainer)"
-            self._tick(stage, 0, n)
-            if o.trainer == "fast":
-                out = runs.fast_runs(seeds, data=o.data_path)
-            else:
-                out = runs.keras_runs(seeds, data=o.data_path, progress=lambda i, t: self._tick(stage, i, t))
-            self._tick(stage, n, n)
-            return out
-        return self._once("py_runs", make)
+        o = self.options
+        seeds = [o.py_seed(i) for i in range(o.seeds)]
+        if o.trainer == "fast":
+            make = lambda tick: runs.fast_runs(seeds, data=self.data)  # noqa: E731
+        else:
+            make = lambda tick: runs.keras_runs(seeds, data=self.data, progress=tick)  # noqa: E731
+        return self._stage("py_runs", f"python runs ({o.trainer} trainer)", o.seeds, make)
 
     @property
     def keras_runs(self) -> list:
         """`keras_runs` unseeded Keras `fit` trainings in this process: the reference the batched
         trainer's distribution must match (the article's semantics: a new shuffle every epoch)."""
-        def make():
-            from parity import runs
+        from parity import runs
 
-            n = self.options.keras_runs
-            stage = "python runs (Keras fit, unseeded)"
-            self._tick(stage, 0, n)
-            o = self.options
-            # seeded only when the whole report must be reproducible (--keras-seed given)
-            seeds = [None] * n if o.distribution_seed is None else [o.distribution_seed + 10_001 + i for i in range(n)]
-            out = runs.keras_runs(seeds, data=self.options.data_path,
-                                  progress=lambda i, t: self._tick(stage, i, t))
-            self._tick(stage, n, n)
-            return out
-        return self._once("keras_runs", make)
+        o = self.options
+        # seeded only when the whole report must be reproducible (--keras-seed given)
+        seeds = ([None] * o.keras_runs if o.distribution_seed is None
+                 else [o.distribution_seed + 10_001 + i for i in range(o.keras_runs)])
+        return self._stage("keras_runs", "python runs (Keras fit, unseeded)", o.keras_runs,
+                           lambda tick: runs.keras_runs(seeds, data=self.data, progress=tick))
 
     @property
     def split_runs(self) -> list:
         """One initialisation seed over `split_seeds` different `set.seed` splits (Python)."""
-        def make():
-            from parity import runs
+        from parity import runs
 
-            o = self.options
-            split_seeds = list(range(1, o.split_seeds + 1))
-            self._tick("python runs over split seeds", 0, 1)
-            out = runs.split_seed_runs(split_seeds, init_seed=o.py_seed(0), data=o.data_path, trainer=o.trainer)
-            self._tick("python runs over split seeds", 1, 1)
-            return out
-        return self._once("split_runs", make)
+        o = self.options
+        split_seeds = list(range(1, o.split_seeds + 1))
+        return self._stage("split_runs", "python runs over split seeds", o.split_seeds, lambda tick: runs.split_seed_runs(
+            split_seeds, init_seed=o.py_seed(0), data=self.data, trainer=o.trainer, progress=tick))
 
     @property
     def r_runs(self) -> list:
-        """`seeds` unseeded R runs, each in a fresh R worker."""
-        def make():
-            reason = self.r_unavailable_reason()
-            if reason:
-                raise SkipCheck(reason)
-            n = self.options.r_seeds
-            stage = "R runs (" + ("unseeded" if self.options.distribution_seed is None else "seeded") + ")"
+        """`r_seeds` R runs (unseeded unless --keras-seed was given), each in a fresh R worker."""
+        o = self.options
+
+        def make(tick):
+            self._require_r()
             out = []
-            for i in range(n):
-                self._tick(stage, i, n)
-                out.append(self._run_r(self.options.run_seed(i)))
-            self._tick(stage, n, n)
+            for i in range(o.r_seeds):
+                tick(i)
+                out.append(self._run_r(o.run_seed(i)))
             return out
-        return self._once("r_runs", make)
+        stage = "R runs (" + ("unseeded" if o.distribution_seed is None else "seeded") + ")"
+        return self._stage("r_runs", stage, o.r_seeds, make)
 
     def _run_r(self, seed, plot: bool = False):
         """One R-driven run; with `plot`, R's own pROC plot (the script's plot() call) is kept."""
-        import tempfile
-        from pathlib import Path
-
         kw = {}
         if plot and self.r_runner is _default_r_runner:
             fd, name = tempfile.mkstemp(prefix="parity-r-roc-", suffix=".png")
@@ -220,31 +218,16 @@ class AuditContext:
                 Path(kw["plot_path"]).unlink(missing_ok=True)
 
     def r_plot_png(self) -> bytes | None:
-        v = self._cache.get("r_plot_png")
-        return v[1] if v and v[0] == "ok" else None
+        return self.cached("r_plot_png")
+
+    def reference_side(self):
+        """The R run when R is available, else the Python port (whose R-equality the other checks
+        establish) with a label saying so: the pitfalls stay computable without R."""
+        try:
+            return self.r, "R"
+        except (SkipCheck, SideFailed):
+            return self.py, "R-exact port"
 
     def side_errors(self) -> dict:
         """Why a side is missing, for the report ({key: message})."""
-        return {k: str(v[1]) for k, v in self._cache.items() if isinstance(v, tuple) and v[0] == "err"}
-
-
-def _data_frame(self):
-    """The audited data (bundled gbsg or --data), as the Python side reads it."""
-    def make():
-        from python_impl.data import load_gbsg
-
-        return load_gbsg(self.options.data_path)
-    return self._once("data", make)
-
-
-def _reference_side(self):
-    """The R run when R is available, else the Python port (whose R-equality the other checks
-    establish) with a label saying so: the pitfalls stay computable without R."""
-    try:
-        return self.r, "R"
-    except (SkipCheck, SideFailed):
-        return self.py, "R-exact port"
-
-
-AuditContext.data = property(_data_frame)
-AuditContext.reference_side = _reference_side
+        return {k: str(v[1]) for k, v in self._cache.items() if v[0] == "err"}

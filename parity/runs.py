@@ -34,18 +34,6 @@ def reproduce_command(trainer: str, split_seed: int = ARTICLE_SPLIT_SEED) -> str
     return f"parity reproduce --trainer {trainer} --seed {{seed}}{extra}"
 
 
-def _inputs(data, split_seed: int):
-    from python_impl.data import features_labels, load_gbsg
-    from python_impl.preprocess import r_scale
-    from python_impl.split import article_split
-
-    df = data if data is not None and not isinstance(data, str) else load_gbsg(data)
-    x, y = features_labels(df)
-    scaled, _, _ = r_scale(x)
-    s = article_split(len(df), split_seed)
-    return scaled, y, s
-
-
 def _metrics(seed, labels, preds, loss, acc, split_seed, trainer) -> RunMetrics:
     from python_impl.roc import roc
 
@@ -59,12 +47,13 @@ def _metrics(seed, labels, preds, loss, acc, split_seed, trainer) -> RunMetrics:
 def fast_runs(seeds, data=None, split_seed: int = ARTICLE_SPLIT_SEED, backend: str = "tensorflow") -> list[RunMetrics]:
     """One batched training of all `seeds` on one split; AUC by pROC's rules per seed."""
     from python_impl.fast_trainer import train_batch
+    from python_impl.pipeline import article_inputs
 
-    scaled, y, s = _inputs(data, split_seed)
-    tr, va, te = s.train - 1, s.val - 1, s.test - 1
-    res = train_batch(scaled[tr], y[tr], scaled[va], y[va], scaled[te], y[te], seeds=list(seeds),
-                      init="glorot", shuffle="per_epoch", backend=backend)
-    return [_metrics(sd, y[te], res.test_probabilities[i], res.test_loss[i], res.test_accuracy[i], split_seed, "fast")
+    a = article_inputs(data, split_seed)
+    (x_tr, y_tr), (x_va, y_va), (x_te, y_te) = a.rows("train"), a.rows("val"), a.rows("test")
+    res = train_batch(x_tr, y_tr, x_va, y_va, x_te, y_te, seeds=list(seeds), init="glorot", shuffle="per_epoch",
+                      backend=backend)
+    return [_metrics(sd, y_te, res.test_probabilities[i], res.test_loss[i], res.test_accuracy[i], split_seed, "fast")
             for i, sd in enumerate(res.seeds)]
 
 
@@ -76,16 +65,19 @@ def keras_runs(seeds, data=None, split_seed: int = ARTICLE_SPLIT_SEED, progress=
     seeds = list(seeds)
     for i, sd in enumerate(seeds):
         if progress:
-            progress(i, len(seeds))
+            progress(i)
         r = run_article(seed=sd, data=data, split_seed=split_seed)
         out.append(_metrics(sd, r.test_labels, r.predictions, r.test_loss, r.test_accuracy, split_seed, "keras"))
     return out
 
 
-def split_seed_runs(split_seeds, init_seed: int = 0, data=None, trainer: str = "fast") -> list[RunMetrics]:
+def split_seed_runs(split_seeds, init_seed: int = 0, data=None, trainer: str = "fast",
+                    progress=None) -> list[RunMetrics]:
     """The same initialisation seed on different `set.seed` splits: split variance alone."""
     runs = []
-    for ss in split_seeds:
+    for i, ss in enumerate(split_seeds):
+        if progress:
+            progress(i)
         if trainer == "fast":
             runs += fast_runs([init_seed], data=data, split_seed=int(ss))
         else:

@@ -5,7 +5,7 @@ process boundary and compared checkpoint by checkpoint in `parity`.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -54,23 +54,6 @@ class ArticleResult:
 
     def checkpoints(self) -> dict[str, Any]:
         return {n: getattr(self, n) for n in CHECKPOINT_NAMES}
-
-    def to_jsonable(self) -> dict[str, Any]:
-        return {f.name: _jsonable(getattr(self, f.name)) for f in fields(self)}
-
-
-def _jsonable(v):
-    if isinstance(v, np.ndarray):
-        return v.tolist()
-    if isinstance(v, (np.integer,)):
-        return int(v)
-    if isinstance(v, (np.floating,)):
-        return float(v)
-    if isinstance(v, dict):
-        return {str(k): _jsonable(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_jsonable(x) for x in v]
-    return v
 
 
 def class_balance(labels: np.ndarray, splits: dict[str, np.ndarray]) -> dict:

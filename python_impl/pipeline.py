@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -9,7 +10,32 @@ import pandas as pd
 from python_impl.checkpoints import ArticleResult, class_balance
 from python_impl.data import features_labels, load_gbsg
 from python_impl.preprocess import r_scale
-from python_impl.split import ARTICLE_SPLIT_SEED, article_split
+from python_impl.split import ARTICLE_SPLIT_SEED, Split, article_split
+
+
+@dataclass(frozen=True)
+class ArticleInputs:
+    """The article's data preparation: R's `scale()` on ALL rows (before the split, as the
+    article does), then its `set.seed` split. `labels` are 0/1."""
+
+    scaled: np.ndarray
+    center: np.ndarray
+    scale: np.ndarray
+    labels: np.ndarray
+    split: Split
+
+    def rows(self, part: str) -> tuple[np.ndarray, np.ndarray]:
+        """(features, labels) of "train", "val" or "test"."""
+        idx = getattr(self.split, part) - 1
+        return self.scaled[idx], self.labels[idx]
+
+
+def article_inputs(data: pd.DataFrame | str | None = None, split_seed: int = ARTICLE_SPLIT_SEED) -> ArticleInputs:
+    """Scale and split as the article does; `data`: a DataFrame, a CSV path, or None (bundled)."""
+    df = data if isinstance(data, pd.DataFrame) else load_gbsg(data)
+    x, y = features_labels(df)
+    scaled, center, scale = r_scale(x)
+    return ArticleInputs(scaled, center, scale, y, article_split(len(df), split_seed))
 
 
 def run_article(seed: int | None = None, data: pd.DataFrame | str | None = None,
@@ -21,10 +47,8 @@ def run_article(seed: int | None = None, data: pd.DataFrame | str | None = None,
     `data`: a DataFrame, a CSV path, or None for the bundled `survival::gbsg`.
     """
     t0 = time.perf_counter()
-    df = data if isinstance(data, pd.DataFrame) else load_gbsg(data)
-    x, y = features_labels(df)
-    scaled, center, scale = r_scale(x)
-    split = article_split(len(df), split_seed)
+    inputs = article_inputs(data, split_seed)
+    scaled, center, scale, y, split = inputs.scaled, inputs.center, inputs.scale, inputs.labels, inputs.split
     tr, va, te = (split.train - 1, split.val - 1, split.test - 1)
 
     from python_impl.model import build_model, model_summary, seed_everything, unseed_everything

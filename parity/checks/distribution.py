@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from parity.registry import CheckResult, Status, check
+from parity.registry import CheckResult, SkipCheck, Status, check
 
 ALPHA = 0.01  # family-wise over the two metrics (Bonferroni: each test at ALPHA / 2)
 METRICS = ("accuracy", "auc")
@@ -32,57 +32,45 @@ def compare_samples(a, b) -> dict:
     return {"a": sa, "b": sb, "p_value": p, "range_overlap": float(overlap), "ranges_overlap": inter >= 0}
 
 
-@check("metric_ranges", "distribution", f"Mann-Whitney p >= {ALPHA / len(METRICS):g} per metric and 95% ranges overlap",
+TOLERANCE = f"Mann-Whitney p >= {ALPHA / len(METRICS):g} per metric and 95% ranges overlap"
+READOUT = {"accuracy": lambda x: x.test_accuracy, "auc": lambda x: x.auc}
+
+
+def _compare_runs(name: str, a_runs, b_runs, a_label: str, b_label: str, note: str = "") -> CheckResult:
+    """Accuracy and AUC of two sets of runs: FAIL if either metric's test rejects (Bonferroni)
+    or its 95% ranges do not overlap. Column "R" shows `a_runs`, column "Python" `b_runs`."""
+    out, fails, parts = {}, [], []
+    for metric, get in READOUT.items():
+        c = compare_samples(np.array([get(x) for x in a_runs]), np.array([get(x) for x in b_runs]))
+        out[metric] = c
+        if c["p_value"] < ALPHA / len(METRICS) or not c["ranges_overlap"]:
+            fails.append(metric)
+        parts.append(f"{metric}: p={c['p_value']:.3g}, 95% ranges overlap {c['range_overlap']:.0%}")
+    a = {m: out[m]["a"]["mean"] for m in out}
+    b = {m: out[m]["b"]["mean"] for m in out}
+    return CheckResult(name, Status.FAIL if fails else Status.PASS,
+                       f"{a_label}acc {a['accuracy']:.3f}, auc {a['auc']:.3f} (N={len(a_runs)})",
+                       f"{b_label}acc {b['accuracy']:.3f}, auc {b['auc']:.3f} (N={len(b_runs)})",
+                       f"d acc {b['accuracy'] - a['accuracy']:+.3f}, d auc {b['auc'] - a['auc']:+.3f}",
+                       detail="; ".join(parts) + note, data=out)
+
+
+@check("metric_ranges", "distribution", TOLERANCE,
        f"unseeded Keras weights and shuffles make each run a draw from a distribution; family-wise alpha {ALPHA} "
        "over accuracy and AUC (Bonferroni)", needs=("r_runs", "py_runs"))
 def metric_ranges(ctx) -> CheckResult:
     """Test accuracy and AUC over N unseeded runs per side: same distribution?"""
-    out, fails, parts = {}, [], []
-    for metric, get in (("accuracy", lambda x: x.test_accuracy), ("auc", lambda x: x.auc)):
-        a = np.array([get(x) for x in ctx.r_runs])
-        b = np.array([get(x) for x in ctx.py_runs])
-        c = compare_samples(a, b)
-        out[metric] = c
-        if c["p_value"] < ALPHA / len(METRICS) or not c["ranges_overlap"]:
-            fails.append(metric)
-        parts.append(f"{metric}: p={c['p_value']:.3g}, 95% ranges overlap {c['range_overlap']:.0%}")
-    n_r, n_p = len(ctx.r_runs), len(ctx.py_runs)
     low_power = (" (small N: the test can only catch large shifts; use --r-seeds 30+)"
-                 if min(n_r, n_p) < 30 else "")
-
-    def fmt(s):
-        return f"acc {s['accuracy']:.3f}, auc {s['auc']:.3f}"
-
-    rm = {m: out[m]["a"]["mean"] for m in out}
-    pm = {m: out[m]["b"]["mean"] for m in out}
-    return CheckResult("metric_ranges", Status.FAIL if fails else Status.PASS,
-                       f"mean {fmt(rm)} (N={n_r})", f"mean {fmt(pm)} (N={n_p})",
-                       f"d acc {pm['accuracy'] - rm['accuracy']:+.3f}, d auc {pm['auc'] - rm['auc']:+.3f}",
-                       detail="; ".join(parts) + low_power, data=out)
+                 if min(len(ctx.r_runs), len(ctx.py_runs)) < 30 else "")
+    return _compare_runs("metric_ranges", ctx.r_runs, ctx.py_runs, "mean ", "mean ", low_power)
 
 
-@check("fast_trainer_distribution", "distribution",
-       f"Mann-Whitney p >= {ALPHA / len(METRICS):g} per metric and 95% ranges overlap",
+@check("fast_trainer_distribution", "distribution", TOLERANCE,
        "the batched trainer draws its own (numpy) seeds, so it can only match Keras fit in distribution; "
        f"family-wise alpha {ALPHA} over accuracy and AUC (Bonferroni)", needs=("py_runs",))
 def fast_trainer_distribution(ctx) -> CheckResult:
     """The batched trainer's accuracy/AUC over its seeds vs unseeded Keras fit's (Python side)."""
-    from parity.registry import SkipCheck
-
     if ctx.options.trainer != "fast":
         raise SkipCheck("the Python distribution already uses Keras fit (--trainer keras)")
-    fast, keras_ = ctx.py_runs, ctx.keras_runs
-    out, fails, parts = {}, [], []
-    for metric, get in (("accuracy", lambda x: x.test_accuracy), ("auc", lambda x: x.auc)):
-        c = compare_samples(np.array([get(x) for x in keras_]), np.array([get(x) for x in fast]))
-        out[metric] = c
-        if c["p_value"] < ALPHA / len(METRICS) or not c["ranges_overlap"]:
-            fails.append(metric)
-        parts.append(f"{metric}: p={c['p_value']:.3g}, 95% ranges overlap {c['range_overlap']:.0%}")
-    k = {m: out[m]["a"]["mean"] for m in out}
-    f = {m: out[m]["b"]["mean"] for m in out}
-    return CheckResult("fast_trainer_distribution", Status.FAIL if fails else Status.PASS,
-                       f"Keras fit: acc {k['accuracy']:.3f}, auc {k['auc']:.3f} (N={len(keras_)})",
-                       f"batched: acc {f['accuracy']:.3f}, auc {f['auc']:.3f} (N={len(fast)})",
-                       f"d acc {f['accuracy'] - k['accuracy']:+.3f}, d auc {f['auc'] - k['auc']:+.3f}",
-                       detail="; ".join(parts) + " (the 'R' column is Python's Keras fit here)", data=out)
+    return _compare_runs("fast_trainer_distribution", ctx.keras_runs, ctx.py_runs, "Keras fit: ", "batched: ",
+                         " (the 'R' column is Python's Keras fit here)")

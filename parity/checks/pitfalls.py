@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from parity.checks._fmt import num
-from parity.registry import CheckResult, Status, check
+from parity.context import SideFailed
+from parity.registry import CheckResult, SkipCheck, Status, check
 
 DOC = "documented divergence"
 
@@ -78,7 +79,7 @@ def pitfall_sklearn_roc_direction(ctx) -> CheckResult:
     runs = list(ctx.py_runs)
     try:
         runs += list(ctx.r_runs)
-    except Exception:  # R side unavailable: Python runs alone still show the effect
+    except (SkipCheck, SideFailed):  # R side unavailable: Python runs alone still show the effect
         pass
     flips, gaps = 0, []
     for res in runs:

@@ -17,14 +17,14 @@ def _py_roc_on_r_inputs(ctx):
     r = ctx.r
     if r.test_labels is None:
         raise SkipCheck("the R side did not return its test labels")
-    key = "py_roc_on_r"
-    if key not in ctx._cache:
+
+    def make():
         from python_impl.roc import roc
 
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ctx._cache[key] = ("ok", roc(np.asarray(r.test_labels), np.asarray(r.predictions, float)))
-    return r, ctx._cache[key][1]
+            warnings.simplefilter("ignore")  # pROC's own "matrix as predictor" warning is R's to report
+            return roc(np.asarray(r.test_labels), np.asarray(r.predictions, float))
+    return r, ctx._once("py_roc_on_r", make)
 
 
 @check("roc_auc", "roc", f"abs {TOL:g}", WHY)
