@@ -1,5 +1,11 @@
-"""`parity` command line. Exit codes: 0 every check PASS/WARN, 1 any FAIL, 2 usage or set-up error.
-Errors are one readable line on stderr, never a traceback."""
+"""`parity` command line. Exit codes: 0 every check PASS/WARN/SKIP/INFO, 1 any FAIL, 2 usage or
+set-up error (one line on stderr, never a traceback), 130 interrupted.
+
+    parity audit [--case FILE] [--out DIR] ...     the main job (default case: the article's)
+    parity checks [--case FILE]                    every check, its tolerance and why
+    parity reproduce [--case FILE] --seed S        one run of a distribution, retrained
+    parity init SCRIPT.R [--out DIR]               a starter case for your own script
+"""
 from __future__ import annotations
 
 import argparse
@@ -15,7 +21,7 @@ class UsageError(Exception):
     pass
 
 
-def _positive_int(name: str, lo: int, hi: int):
+def _int_in(name: str, lo: int, hi: int):
     def parse(text: str) -> int:
         try:
             v = int(text)
@@ -27,47 +33,107 @@ def _positive_int(name: str, lo: int, hi: int):
     return parse
 
 
+def _nonempty_path(name: str):
+    def parse(text: str) -> Path:
+        if not text.strip():
+            raise argparse.ArgumentTypeError(f"{name} must not be empty")
+        return Path(text)
+    return parse
+
+
+def _key_value(text: str) -> tuple[str, object]:
+    if "=" not in text:
+        raise argparse.ArgumentTypeError(f"--option takes KEY=VALUE, got {text!r}")
+    k, v = text.split("=", 1)
+    try:
+        val: object = int(v)
+    except ValueError:
+        try:
+            val = float(v)
+        except ValueError:
+            val = v
+    return k.strip(), val
+
+
 class _Parser(argparse.ArgumentParser):
-    def error(self, message):  # usage errors: exit 2 with one line, as argparse does, plus a hint
+    def __init__(self, *a, **kw):
+        kw.setdefault("allow_abbrev", False)  # `--seed 3` must never be taken as `--seeds 3`
+        super().__init__(*a, **kw)
+
+    def error(self, message):  # usage errors: exit 2 with one line, as argparse does
         self.print_usage(sys.stderr)
         sys.stderr.write(f"parity: error: {message}\n")
         sys.exit(EXIT_USAGE)
 
 
+def _version() -> str:
+    import importlib.metadata as md
+
+    try:
+        return md.version("gbsg-parity")
+    except md.PackageNotFoundError:
+        return "unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="parity", description="R-to-Python parity harness for the gbsg 1-D CNN article")
+    p = _Parser(prog="parity", description="R-to-Python parity and validation harness: run an R script and its "
+                "Python port, compare them checkpoint by checkpoint, say where and why they diverge")
+    p.add_argument("--version", action="version", version=f"parity {_version()}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    case_help = "the case file (TOML); default: the bundled article case (cases/article/case.toml)"
+
     a = sub.add_parser("audit", help="run both sides, compare checkpoint by checkpoint, write the report")
-    a.add_argument("--seeds", type=_positive_int("--seeds", 2, MAX_SEEDS), default=None,
-                   help="Python trainings for the distributions (default 200)")
-    a.add_argument("--r-seeds", type=_positive_int("--r-seeds", 2, 10_000), default=None,
-                   help="R-driven runs for the distributions (default 10; ~7 s each)")
-    a.add_argument("--split-seeds", type=_positive_int("--split-seeds", 2, 10_000), default=None,
-                   help="set.seed values for the split-variance comparison (default 30)")
-    a.add_argument("--keras-runs", type=_positive_int("--keras-runs", 2, 10_000), default=None,
-                   help="unseeded Keras fits the fast trainer's distribution is checked against (default 30)")
-    a.add_argument("--trainer", choices=("fast", "keras"), default="fast",
-                   help="Python distribution trainer: the batched fast trainer (default) or Keras fit")
+    a.add_argument("--case", type=_nonempty_path("--case"), default=None, help=case_help)
+    a.add_argument("--out", type=_nonempty_path("--out"), default=Path("reports/latest"),
+                   help="report folder (default reports/latest)")
+    a.add_argument("--seed", "--keras-seed", dest="seed", type=_int_in("--seed", 0, 2**31 - 1), default=None,
+                   help="the shared seed (run(seed=S) and the bridge's Keras seed; default: the case's). Given "
+                        "explicitly, the distribution runs are seeded from it too, so the report is reproducible")
+    a.add_argument("--seeds", "--python-runs", dest="python_runs", type=_int_in("--seeds", 2, MAX_SEEDS),
+                   default=None, help="Python runs for the distribution (default: the case's python_runs)")
+    a.add_argument("--r-seeds", "--r-runs", dest="r_runs", type=_int_in("--r-seeds", 2, 10_000), default=None,
+                   help="R runs for the distribution (default: the case's r_runs)")
+    a.add_argument("--trainer", choices=("fast", "keras", "many", "run"), default="many",
+                   help="Python distribution runs: the case's python_many (many, alias fast; the article's batched "
+                        "trainer) or run() per seed (run, alias keras)")
+    a.add_argument("--keras-runs", type=_int_in("--keras-runs", 2, 10_000), default=None,
+                   help="section option keras_runs (the article: unseeded Keras fits the batched trainer is "
+                        "checked against, default 30)")
+    a.add_argument("--split-seeds", type=_int_in("--split-seeds", 2, 10_000), default=None,
+                   help="section option split_seeds (the article: set.seed values for the split variance, default 30)")
+    a.add_argument("-o", "--option", action="append", type=_key_value, default=[], metavar="KEY=VALUE",
+                   help="set an option of the case's sections (repeatable)")
     a.add_argument("--no-reproduction", action="store_true",
-                   help="only the parity checks: no distributions report, baselines or figures")
-    a.add_argument("--keras-seed", type=_positive_int("--keras-seed", 0, 2**31 - 1), default=None,
-                   help="Keras weight seed shared by both sides for the paired checks (default 42); "
-                        "given explicitly, the distribution runs are seeded from it too, so the report is reproducible")
-    a.add_argument("--out", type=Path, default=Path("reports/latest"), help="report folder (default reports/latest)")
-    a.add_argument("--data", type=Path, default=None, help="a gbsg-like CSV instead of the bundled survival::gbsg")
+                   help="only the checks: no published-values report and no report sections")
+    a.add_argument("--data", type=_nonempty_path("--data"), default=None,
+                   help="the data file for the case's [data] block (both sides read it)")
     a.add_argument("--no-r", action="store_true", help="Python side only; R checks are SKIPPED with the reason")
-    a.add_argument("--r-timeout", type=_positive_int("--r-timeout", 5, 24 * 3600), default=600,
-                   help="seconds one R run may take (default 600)")
-    a.add_argument("--only", action="append", default=None, metavar="CHECK", help="run only this check (repeatable)")
+    a.add_argument("--r-timeout", type=_int_in("--r-timeout", 5, 24 * 3600), default=None,
+                   help="seconds one R run may take (default: the case's timeout)")
+    a.add_argument("--only", action="append", default=None, metavar="CHECK",
+                   help="run only this check and what it needs (repeatable)")
     a.add_argument("--quiet", action="store_true", help="no progress display")
-    sub.add_parser("checks", help="list the checks with their tolerances and reasons")
-    rp = sub.add_parser("reproduce", help="retrain one run of a distribution and print its figures")
-    rp.add_argument("--seed", type=_positive_int("--seed", 0, 2**31 - 1), required=True)
-    rp.add_argument("--trainer", choices=("fast", "keras"), default="fast")
-    rp.add_argument("--side", choices=("python", "r"), default="python",
-                    help="r: the article's R script through rpy2 with this Keras seed")
-    rp.add_argument("--split-seed", type=_positive_int("--split-seed", 0, 2**31 - 1), default=123)
-    rp.add_argument("--data", type=Path, default=None)
+
+    c = sub.add_parser("checks", help="list the case's checks with their tolerances and reasons")
+    c.add_argument("--case", type=_nonempty_path("--case"), default=None, help=case_help)
+
+    r = sub.add_parser("reproduce", help="retrain one run of a distribution and print its metrics")
+    r.add_argument("--case", type=_nonempty_path("--case"), default=None, help=case_help)
+    r.add_argument("--seed", type=_int_in("--seed", 0, 2**31 - 1), required=True,
+                   help="the run's seed, as the report's witness list gives it")
+    r.add_argument("--side", choices=("python", "r"), default="python",
+                   help="python: the port (python_many, as the distribution ran it); r: the R script with this seed")
+    r.add_argument("--trainer", choices=("fast", "keras", "many", "run"), default="many",
+                   help="python side: python_many (many/fast) or run() (run/keras)")
+    r.add_argument("--data", type=_nonempty_path("--data"), default=None, help="the data file for the case's [data]")
+
+    i = sub.add_parser("init", help="run an R script once and write a starter case (case.toml + port.py)")
+    i.add_argument("script", type=_nonempty_path("SCRIPT"), help="the R script")
+    i.add_argument("--out", type=_nonempty_path("--out"), default=None,
+                   help="folder for case.toml and port.py (default: the script's folder)")
+    i.add_argument("--keras", action="store_true", help="answer library(keras) with the rpy2 bridge")
+    i.add_argument("--force", action="store_true", help="overwrite an existing case.toml / port.py")
+    i.add_argument("--r-timeout", type=_int_in("--r-timeout", 5, 24 * 3600), default=600)
     return p
 
 
@@ -82,9 +148,11 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _sigterm_as_interrupt)  # same clean exit path as Ctrl-C
     try:
         if args.command == "checks":
-            return _list_checks()
+            return _list_checks(args)
         if args.command == "reproduce":
             return _reproduce(args)
+        if args.command == "init":
+            return _init(args)
         return _audit(args)
     except UsageError as e:
         print(f"parity: error: {e}", file=sys.stderr)
@@ -95,113 +163,187 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def _list_checks() -> int:
-    from parity.registry import all_checks
+def _load(case_arg):
+    from parity.case import CaseError, default_case_file, load_case
 
-    for c in all_checks():
-        print(f"{c.name:32s} {c.group:13s} tolerance: {c.tolerance} ({c.reason})")
-    return EXIT_OK
+    try:
+        return load_case(case_arg if case_arg is not None else default_case_file())
+    except CaseError as e:
+        raise UsageError(str(e)) from None
 
 
-def _reproduce(args) -> int:
-    """One run, as a distribution drew it: prints what the report lists for that seed."""
-    from python_impl.data import DataError
-
-    data = None
-    if args.data is not None:
-        from python_impl.data import load_gbsg
-
-        try:
-            data = load_gbsg(args.data)
-        except DataError as e:
-            raise UsageError(str(e)) from None
-    if args.side == "r":
-        from r_reference import run_article
-        from r_reference.errors import RReferenceError
-
-        try:
-            res = run_article(seed=args.seed, data=str(args.data) if args.data else None)
-        except RReferenceError as e:
-            raise UsageError(str(e)) from None
-        acc, loss, auc, n = res.test_accuracy, res.test_loss, res.auc, len(res.test_indices)
-        label = f"R via rpy2, keras seed {args.seed}"
-    else:
-        from parity import runs
-
-        fn = runs.fast_runs if args.trainer == "fast" else runs.keras_runs
-        m = fn([args.seed], data=data, split_seed=args.split_seed)[0]
-        acc, loss, auc, n = m.test_accuracy, m.test_loss, m.auc, len(m.test_labels)
-        label = f"Python, {args.trainer} trainer, seed {args.seed}, split seed {args.split_seed}"
-    print(f"{label}: test loss {loss:.7f}, accuracy {acc:.7f} ({round(acc * n)}/{n}), AUC {auc:.3f} ({auc:.6f})")
+def _list_checks(args) -> int:
+    case = _load(args.case)
+    print(f"{case.name}: {case.title}")
+    for cp in case.checkpoints:
+        kind = "known divergence" if cp.expect == "differ" else cp.tolerance.describe()
+        print(f"  {cp.name:32s} {cp.group or '-':12s} {kind} ({cp.why})")
+    if case.distribution:
+        d = case.distribution
+        print(f"  {d.name:32s} {'distribution':12s} Mann-Whitney over {', '.join(d.metrics)} at family-wise "
+              f"alpha {d.alpha:g} ({d.r_runs} R runs, {d.python_runs} Python runs)")
+    for s in case.sections:
+        for name in s.checks:
+            print(f"  {name:32s} {s.name:12s} (section {s.python})")
     return EXIT_OK
 
 
 def _check_out_dir(out: Path) -> None:
-    """Before any run: the report folder must be creatable and writable. A file among its parents
-    or a read-only place would otherwise surface only after the whole audit, as a traceback."""
+    """Before any run: the report folder must be creatable and writable."""
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out}: exists and is not a directory")
     parent = next(a for a in [out, *out.absolute().parents] if a.exists())
     if not parent.is_dir():
         raise UsageError(f"--out {out}: {parent} is a file, not a directory")
     if not os.access(parent, os.W_OK | os.X_OK):
         raise UsageError(f"--out {out}: {parent} is not writable")
+    if str(out.absolute()).startswith("/proc/") or str(out.absolute()).startswith("/sys/"):
+        raise UsageError(f"--out {out}: not a place for files (a kernel file system)")
+
+
+def _validate_data(case, data: Path | None) -> str | None:
+    """--data against the case: it must have a [data] block, the file must exist and pass the
+    case's validator. Returns the path to use (or None)."""
+    if data is None:
+        return None
+    if case.data is None:
+        raise UsageError(f"--data {data}: the case {case.name!r} has no [data] block (its R script reads its own data)")
+    if not data.is_file():
+        raise UsageError(f"--data {data}: no such file")
+    if case.data.validate:
+        from parity.case import load_callable
+
+        try:
+            load_callable(case, case.data.validate)(str(data))
+        except ValueError as e:
+            raise UsageError(str(e)) from None
+    return str(data)
+
+
+def _check_keras_backend(case) -> None:
+    """KERAS_BACKEND must name an installed backend before any Keras import (one error, not 5 FAILs)."""
+    want = os.environ.get("KERAS_BACKEND")
+    if not want:
+        return
+    module = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch", "numpy": "numpy"}.get(want)
+    import importlib.util
+
+    if module is None:
+        raise UsageError(f"KERAS_BACKEND={want!r} is not a Keras backend (tensorflow, jax, torch, numpy); unset it")
+    if importlib.util.find_spec(module) is None:
+        raise UsageError(f"KERAS_BACKEND={want!r} but {module} is not installed here; unset KERAS_BACKEND (the "
+                         "default, tensorflow, is installed) or install it")
 
 
 def _audit(args) -> int:
-    from python_impl.data import DataError
+    from parity.context import AuditOptions, CaseContext
 
-    from parity.context import (DEFAULT_KERAS_RUNS, DEFAULT_KERAS_SEED, DEFAULT_R_SEEDS, DEFAULT_SEEDS,
-                                DEFAULT_SPLIT_SEEDS, AuditContext, AuditOptions)
-    from parity.registry import all_checks
-
-    names = {c.name for c in all_checks()}
+    case = _load(args.case)
+    names = case.check_names()
     for n in args.only or []:
         if n not in names:
-            raise UsageError(f"unknown check {n!r}; `parity checks` lists them")
-    if args.data is not None:
-        from python_impl.data import load_gbsg
+            import difflib
 
-        try:
-            load_gbsg(args.data)  # validate before any run: a bad file is a usage error, not a FAIL
-        except DataError as e:
-            raise UsageError(str(e)) from None
-    out = args.out
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out}: exists and is not a directory")
-    _check_out_dir(out)
-    opts = AuditOptions(
-        keras_seed=DEFAULT_KERAS_SEED if args.keras_seed is None else args.keras_seed,
-        seeds=DEFAULT_SEEDS if args.seeds is None else args.seeds,
-        r_seeds=DEFAULT_R_SEEDS if args.r_seeds is None else args.r_seeds,
-        split_seeds=DEFAULT_SPLIT_SEEDS if args.split_seeds is None else args.split_seeds,
-        keras_runs=DEFAULT_KERAS_RUNS if args.keras_runs is None else args.keras_runs,
-        trainer=args.trainer,
-        use_r=not args.no_r,
-        data_path=str(args.data) if args.data else None,
-        r_timeout=float(args.r_timeout),
-        distribution_seed=args.keras_seed,
-    )
+            near = difflib.get_close_matches(n, names, n=1)
+            raise UsageError(f"unknown check {n!r}" + (f"; did you mean {near[0]!r}?" if near else "")
+                             + f"; `parity checks{' --case ' + str(args.case) if args.case else ''}` lists them")
+    data = _validate_data(case, args.data)
+    _check_out_dir(args.out)
+    _check_keras_backend(case)
+    section_options = dict(args.option)
+    if args.keras_runs is not None:
+        section_options["keras_runs"] = args.keras_runs
+    if args.split_seeds is not None:
+        section_options["split_seeds"] = args.split_seeds
+    known = {k for s in case.sections for k in s.options}
+    for k in section_options:
+        if k not in known:
+            raise UsageError(f"--option {k}: no section of case {case.name!r} takes it"
+                             + (f" (its options: {', '.join(sorted(known))})" if known else " (it has no options)"))
+    opts = AuditOptions(seed=args.seed, python_runs=args.python_runs, r_runs=args.r_runs, use_r=not args.no_r,
+                        data_path=data, r_timeout=None if args.r_timeout is None else float(args.r_timeout),
+                        distribution_seed=args.seed, use_many=args.trainer in ("many", "fast"),
+                        reproduction=not args.no_reproduction, section_options=section_options)
     from parity.console import AuditConsole
 
-    ui = AuditConsole(quiet=args.quiet)
-    ctx = AuditContext(opts, progress=ui.progress)
-    if opts.use_r and ctx.r_unavailable_reason():
-        ui.note(f"R side unavailable: {ctx.r_unavailable_reason()}. R checks will be SKIPPED; "
-                "pass --no-r to silence this.")
+    ui = AuditConsole(quiet=args.quiet, title=case.title)
+    ctx = CaseContext(case, opts, progress=ui.progress)
+    reason = ctx.r_unavailable_reason() if opts.use_r else None
+    if reason:
+        ui.note(f"R side unavailable: {reason}. R checks will be SKIPPED; pass --no-r to silence this.")
+    elif opts.use_r and case.r_packages:
+        from r_reference.availability import missing_r_packages
+
+        missing = missing_r_packages(case.r_packages)
+        if missing:
+            raise UsageError(f"the case needs R package(s) {', '.join(missing)}, which R here lacks; install them "
+                             f"(Debian: apt-get install {' '.join('r-cran-' + m.lower() for m in missing)}) or pass --no-r")
     from parity.audit import run_audit
     from parity.report import write_report
 
     with ui:
-        report = run_audit(ctx, only=args.only, on_result=ui.result, reproduction=not args.no_reproduction)
-    ui.note("rendering the report")
+        report = run_audit(ctx, only=args.only, on_result=ui.result)
     png = ctx.r_plot_png()
     try:
-        paths = write_report(report, out, extra_files={"r_roc.png": png} if png else None, r_plot_png=png)
+        paths = write_report(report, args.out, extra_files={"r_plot.png": png} if png else None, r_plot_png=png)
     except OSError as e:
-        raise UsageError(f"cannot write the report to {out}: {e.strerror or e}; "
+        raise UsageError(f"cannot write the report to {args.out}: {e.strerror or e}; "
                          "the previous report (if any) is left intact") from None
     ui.table(report)
     ui.note("report: " + ", ".join(str(p) for p in paths))
     return EXIT_FAIL if report["summary"]["FAIL"] else EXIT_OK
+
+
+def _reproduce(args) -> int:
+    """One run, as a distribution drew it: prints the metrics the report lists for that seed."""
+    from parity.context import AuditOptions, CaseContext
+    from parity.outcomes import SideFailed, SkipCheck
+
+    case = _load(args.case)
+    if case.distribution is None:
+        raise UsageError(f"case {case.name!r} has no [distribution]: nothing to reproduce")
+    data = _validate_data(case, args.data)
+    d = case.distribution
+    keep = tuple(d.metrics) + tuple(d.collect)
+    use_many = args.trainer in ("many", "fast")
+    if args.side == "r" and args.trainer != "many":
+        raise UsageError("--trainer applies to the Python side only; drop it with --side r")
+    ctx = CaseContext(case, AuditOptions(seed=args.seed, python_runs=1, r_runs=1, data_path=data,
+                                         distribution_seed=args.seed - 1, use_many=use_many))
+    try:
+        if args.side == "r":
+            if ctx.r_unavailable_reason():
+                raise UsageError(ctx.r_unavailable_reason())
+            run = ctx.r_runs[0]
+            label = f"R ({case.r_script.name}), seed {args.seed}"
+        else:
+            run = ctx.py_runs[0]
+            via = "python_many" if use_many and d.python_many else "run()"
+            label = f"Python ({via}), seed {args.seed}"
+    except (SkipCheck, SideFailed) as e:
+        raise UsageError(str(e)) from None
+    pub = {p.checkpoint: p for p in case.published}
+    parts = []
+    for m in keep:
+        v = run[m]
+        p = pub.get(m)
+        shown = f"{v:.7g}" if p is None or p.decimals is None else f"{round(v, p.decimals):.{p.decimals}f} ({v:.7g})"
+        parts.append(f"{m} {shown}")
+    print(f"{label}: " + ", ".join(parts))
+    return EXIT_OK
+
+
+def _init(args) -> int:
+    from parity.init import InitError, init_case
+
+    try:
+        written = init_case(args.script, out=args.out, keras=args.keras, force=args.force, timeout=args.r_timeout)
+    except InitError as e:
+        raise UsageError(str(e)) from None
+    for p in written:
+        print(f"wrote {p}")
+    print(f"next: fill in port.py, then `parity audit --case {written[0]}`")
+    return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""What the audit shows on the terminal: progress while the sides run, then the table."""
+"""What the audit shows on the terminal: progress while the sides run, then the first divergence
+(at the top), the table and the summary."""
 from __future__ import annotations
 
 import sys
@@ -7,14 +8,15 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-STYLE = {"PASS": "green", "FAIL": "bold red", "WARN": "yellow", "SKIP": "dim"}
+STYLE = {"PASS": "green", "FAIL": "bold red", "WARN": "yellow", "SKIP": "dim", "INFO": "cyan"}
 
 
 class AuditConsole:
-    def __init__(self, quiet: bool = False):
+    def __init__(self, quiet: bool = False, title: str = "R vs Python parity"):
         self.console = Console(stderr=False, highlight=False, width=None if sys.stdout.isatty() else 200)
         self.err = Console(stderr=True, highlight=False)
         self.quiet = quiet
+        self.title = title
         self._progress = None
         self._tasks: dict[str, int] = {}
 
@@ -45,13 +47,29 @@ class AuditConsole:
         self.err.print(text, markup=False)
 
     def table(self, report: dict) -> None:
-        t = Table(title="R vs Python parity (gbsg 1-D CNN)", show_lines=False)
-        for col in ("check", "R", "Python", "difference", "tolerance", "status"):
+        from parity.report import first_divergence_text
+
+        errs = {k: v for k, v in (report.get("side_errors") or {}).items() if k in ("r", "py", "r_runs", "py_runs")}
+        for k, v in errs.items():  # once, here, not in every row
+            self.console.print(f"[bold red]{k} did not run:[/] {v}", markup=True, highlight=False)
+        fd = report.get("first_divergence")
+        if fd:
+            for line in first_divergence_text(fd):
+                self.console.print(line.replace("**", ""), markup=False)
+        t = Table(title=f"R vs Python parity: {self.title}", show_lines=False)
+        t.add_column("check", no_wrap=True, overflow="ellipsis", min_width=12)
+        for col in ("R", "Python", "difference", "tolerance"):
             t.add_column(col, overflow="fold")
+        t.add_column("status", no_wrap=True)
         for c in report["checks"]:
             diff = c["difference"] or (c["detail"] if c["status"] in ("SKIP", "FAIL") else "")
+            if c.get("diagnosis") and c["status"] == "FAIL":
+                diff += f" [{c['diagnosis']['id']}]"
+            if c.get("consequence_of"):
+                diff += f" (follows from {c['consequence_of']})"
             t.add_row(c["name"], c["r_value"], c["py_value"], diff, c["tolerance"],
                       f"[{STYLE[c['status']]}]{c['status']}[/]")
         self.console.print(t)
         s = report["summary"]
-        self.console.print(f"{s['PASS']} PASS, {s['WARN']} WARN, {s['FAIL']} FAIL, {s['SKIP']} SKIP")
+        self.console.print(f"{s['PASS']} PASS, {s['WARN']} WARN, {s['FAIL']} FAIL, {s['SKIP']} SKIP"
+                           + (f", {s['INFO']} INFO" if s.get("INFO") else ""))

@@ -1,43 +1,42 @@
-"""The two sides' runs, computed lazily and once: a check (or a pytest selection) triggers only
-the runs it needs. This is the I/O edge of `parity`: R and Keras are reached only from here."""
+"""The two sides' runs of one case, computed lazily and once: a check (or a pytest selection)
+triggers only the runs it needs. This is the I/O edge of the engine: the R worker and the port
+are reached only from here; everything downstream takes values and returns values.
+
+Sections (a case's analysis plug-ins) receive this context and use its public surface:
+`case`, `options`, `py` / `r` (the seeded runs), `py_runs` / `r_runs` (the distributions),
+`stage(name)`, `data_path`, `section_option(name, default)`, `once(key, make)` and
+`staged(key, label, total, make)` (cached, timed, with progress), `r_plot_png()`.
+"""
 from __future__ import annotations
 
 import os
 import tempfile
 import time
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
-from parity.registry import SkipCheck
-
-DEFAULT_KERAS_SEED = 42
-DEFAULT_SEEDS = 200  # Python trainings for the distributions (batched fast trainer: seconds)
-DEFAULT_R_SEEDS = 10  # R-driven runs (Keras fit through the bridge: ~7 s each)
-DEFAULT_SPLIT_SEEDS = 30  # set.seed values for the split-variance comparison
-DEFAULT_KERAS_RUNS = 30  # unseeded Keras fits (~2 s each) behind the fast trainer's distribution check
-
-
-class SideFailed(Exception):
-    """A side ran but failed (R script error, worker crash, timeout): its checks FAIL with this."""
+from parity.case import Case, load_callable
+from parity.outcomes import SideFailed, SkipCheck
+from parity.values import Unconvertible, from_python, plain
 
 
 @dataclass
 class AuditOptions:
-    keras_seed: int = DEFAULT_KERAS_SEED
-    seeds: int = DEFAULT_SEEDS  # Python runs for the distributions
-    r_seeds: int = DEFAULT_R_SEEDS  # R runs for the distributions
-    split_seeds: int = DEFAULT_SPLIT_SEEDS
-    keras_runs: int = DEFAULT_KERAS_RUNS  # unseeded Keras fits to validate the fast trainer against
+    seed: int | None = None  # the shared seed of the paired runs; None: the case's [case] seed
+    python_runs: int | None = None  # None: the case's [distribution] python_runs
+    r_runs: int | None = None  # None: the case's [distribution] r_runs
     use_r: bool = True
-    data_path: str | None = None
-    r_timeout: float = 600.0
-    trainer: str = "fast"  # "fast" (batched, python_impl.fast_trainer) or "keras" (Keras fit)
-    # Python distribution runs are always seeded (seed base + 1 + i) so each one, and each
-    # witness of the published figures, can be retrained with `parity reproduce`. R runs are
-    # unseeded as in the article, unless distribution_seed is given (then seeded likewise, and the
-    # whole report is reproducible; seeded Keras reuses one shuffle permutation across epochs).
+    data_path: str | None = None  # None: the case's [data] path
+    r_timeout: float | None = None  # None: the case's timeout
+    # Python distribution runs are always seeded (base + 1 + i) so each one can be retrained with
+    # `parity reproduce --seed`. R runs are unseeded (each a fresh draw, as the script is) unless
+    # distribution_seed is given: then both are seeded from it and the report is reproducible.
     distribution_seed: int | None = None
+    use_many: bool = True  # the case's python_many for the Python distribution (else run() per seed)
+    reproduction: bool = True  # the published-values report and the case's report sections
+    section_options: dict = field(default_factory=dict)
 
     def py_seed(self, i: int) -> int:
         return (self.distribution_seed or 0) + 1 + i
@@ -46,42 +45,71 @@ class AuditOptions:
         return None if self.distribution_seed is None else self.distribution_seed + 1 + i
 
 
-def _default_py_runner(seed=None, data=None):
-    from python_impl.pipeline import run_article
+@dataclass
+class PyRun:
+    """The port's seeded run: every returned key in the value model, or why it could not be."""
 
-    return run_article(seed=seed, data=data)
+    values: dict
+    errors: dict
+    keys: list
+    seed: int | None
+    seconds: float
+    raw: Any = None
 
 
-def _default_r_runner(seed=None, data=None, timeout=600.0, plot_path=None):
-    from r_reference import run_article
+def _where(e: BaseException) -> str:
+    tb = traceback.extract_tb(e.__traceback__)
+    if not tb:
+        return ""
+    f = tb[-1]
+    return f" ({Path(f.filename).name}:{f.lineno})"
 
-    return run_article(seed=seed, data=data, timeout=timeout, plot_path=plot_path)
+
+def default_r_runner(**kw):
+    from r_reference.runner import run_script
+
+    return run_script(**kw)
 
 
 @dataclass
-class AuditContext:
+class CaseContext:
+    case: Case
     options: AuditOptions = field(default_factory=AuditOptions)
-    py_runner: Callable = _default_py_runner
-    r_runner: Callable = _default_r_runner
     progress: Callable[[str, int, int], None] | None = None  # (stage, done, total)
+    python_fn: Callable | None = None  # replaces the case's `python` callable (tests)
+    r_runner: Callable = default_r_runner  # replaces r_reference.runner.run_script (tests, replays)
     _cache: dict = field(default_factory=dict)  # key -> ("ok", value) | ("err", SkipCheck/SideFailed)
-    stage_seconds: dict = field(default_factory=dict)  # wall time of each run set (report meta)
+    stage_seconds: dict = field(default_factory=dict)
 
-    # -- mechanics ------------------------------------------------------------------
+    # -- mechanics ------------------------------------------------------------------------------
+    @property
+    def seed(self) -> int | None:
+        return self.options.seed if self.options.seed is not None else self.case.seed
+
+    @property
+    def data_path(self) -> str | None:
+        if self.options.data_path:
+            return self.options.data_path
+        return str(self.case.data.path) if self.case.data and self.case.data.path else None
+
+    @property
+    def r_timeout(self) -> float:
+        return float(self.options.r_timeout or self.case.timeout)
+
+    def section_option(self, name: str, default=None):
+        return self.options.section_options.get(name, default)
+
     def r_unavailable_reason(self) -> str | None:
         if not self.options.use_r:
             return "R side disabled (--no-r)"
-        if self.r_runner is not _default_r_runner:
-            return None  # an injected R side (tests, replays) needs no local R
-        from r_reference.availability import r_status  # cached probe
+        if self.r_runner is not default_r_runner:
+            return None  # an injected R side needs no local R
+        from r_reference.availability import r_status
 
         st = r_status()
         return None if st.ok else st.reason
 
-    def require(self, need: str):
-        return getattr(self, need)
-
-    def _once(self, key: str, make: Callable):
+    def once(self, key: str, make: Callable):
         """`make()` the first time `key` is asked for; later calls return (or re-raise) that."""
         if key not in self._cache:
             try:
@@ -93,10 +121,10 @@ class AuditContext:
             raise val
         return val
 
-    def _stage(self, key: str, stage: str, total: int, make: Callable):
-        """`_once(key)` with progress shown as `stage`; `make(tick)` may report `tick(done)`."""
+    def staged(self, key: str, label: str, total: int, make: Callable):
+        """`once(key)` shown as `label` with progress; `make(tick)` may report `tick(done)`."""
         def run():
-            tick = lambda done: self.progress and self.progress(stage, done, total)  # noqa: E731
+            tick = lambda done: self.progress and self.progress(label, done, total)  # noqa: E731
             t0 = time.perf_counter()
             tick(0)
             try:
@@ -105,102 +133,130 @@ class AuditContext:
                 self.stage_seconds[key] = round(time.perf_counter() - t0, 3)
             tick(total)
             return out
-        return self._once(key, run)
+        return self.once(key, run)
 
     def cached(self, key: str):
-        """A run set already computed, else None (never starts a run)."""
         v = self._cache.get(key)
         return v[1] if v and v[0] == "ok" else None
 
+    def side_errors(self) -> dict:
+        return {k: str(v[1]) for k, v in self._cache.items() if v[0] == "err"}
+
+    # -- the Python side --------------------------------------------------------------------------
+    def _python(self) -> Callable:
+        if self.python_fn is not None:
+            return self.python_fn
+        return load_callable(self.case, self.case.python)
+
+    def _py_kwargs(self) -> dict:
+        if self.case.data is not None and self.data_path is not None:
+            return {self.case.data.python_arg: self.data_path}
+        return {}
+
+    def _call_port(self, fn: Callable, what: str, *args, **kw):
+        try:
+            out = fn(*args, **kw)
+        except (SkipCheck, SideFailed):
+            raise
+        except Exception as e:
+            raise SideFailed(f"Python port {what} raised {type(e).__name__}: {e}{_where(e)}") from None
+        return out
+
+    @property
+    def py(self) -> PyRun:
+        """The port's run with the shared seed: `run(seed=S, [data=...])`."""
+        def make(tick):
+            t0 = time.perf_counter()
+            fn = self._python()
+            out = self._call_port(fn, f"{self.case.python}(seed={self.seed!r})", seed=self.seed, **self._py_kwargs())
+            return self._normalise(out, self.case.python, time.perf_counter() - t0)
+        return self.staged("py", "Python run (seeded)", 1, make)
+
+    def _normalise(self, out, what: str, seconds: float) -> PyRun:
+        if hasattr(out, "checkpoints") and callable(out.checkpoints):
+            out = out.checkpoints()
+        if not hasattr(out, "keys") or not hasattr(out, "__getitem__"):
+            raise SideFailed(f"Python port {what} returned {type(out).__name__}, not a mapping of checkpoint "
+                             "name -> value (return a dict)")
+        keys = [str(k) for k in out.keys()]
+        wanted = {c.python for c in self.case.checkpoints if c.stage is None}
+        values, errors = {}, {}
+        for k in keys:
+            if k not in wanted:
+                continue
+            try:
+                raw = out[k]
+            except NotImplementedError as e:
+                errors[k] = str(e)
+                continue
+            except Exception as e:  # a lazily computed value that raised: this checkpoint's error only
+                errors[k] = f"reading {k!r} raised {type(e).__name__}: {e}{_where(e)}"
+                continue
+            try:
+                values[k] = from_python(raw)
+            except Unconvertible as e:
+                errors[k] = f"the Python value of {k!r} is {e}"
+        return PyRun(values, errors, keys, self.seed, seconds, raw=out)
+
+    def py_value(self, python_key: str):
+        """(value, error) of one key of the seeded Python run."""
+        py = self.py
+        if python_key in py.errors:
+            return None, py.errors[python_key]
+        if python_key not in py.values:
+            near = ", ".join(sorted(py.keys)[:8])
+            return None, (f"the port returned no {python_key!r} (it returned: {near}"
+                          f"{', ...' if len(py.keys) > 8 else ''})")
+        return py.values[python_key], None
+
+    def stage(self, name: str) -> dict:
+        """A stage's Python values, computed from R's values of its inputs."""
+        st = self.case.stages[name]
+
+        def make(tick):
+            r = self.r
+            kwargs = {}
+            for arg, ref in st.inputs.items():
+                if ref in r.errors:
+                    raise SideFailed(f"stage {name!r} needs R's {ref!r}, which failed: {r.errors[ref]}")
+                kwargs[arg] = plain(r.values[ref])
+            fn = load_callable(self.case, st.python)
+            out = self._call_port(fn, f"stage {st.python}", **kwargs)
+            return self._normalise_stage(out, st.python)
+        return self.staged(f"stage:{name}", f"Python stage {name} (on R's values)", 1, make)
+
+    def _normalise_stage(self, out, what: str) -> PyRun:
+        if not hasattr(out, "keys"):
+            raise SideFailed(f"stage {what} returned {type(out).__name__}, not a mapping")
+        values, errors = {}, {}
+        for k in out.keys():
+            try:
+                values[str(k)] = from_python(out[k])
+            except Unconvertible as e:
+                errors[str(k)] = f"the Python value of {k!r} is {e}"
+        return PyRun(values, errors, [str(k) for k in out.keys()], None, 0.0, raw=out)
+
+    # -- the R side -------------------------------------------------------------------------------
     def _require_r(self) -> None:
         reason = self.r_unavailable_reason()
         if reason:
             raise SkipCheck(reason)
 
-    # -- the runs -------------------------------------------------------------------
-    @property
-    def data(self):
-        """The audited data (bundled gbsg or --data), read and validated once for every Python run."""
-        def make():
-            from python_impl.data import load_gbsg
+    def _bindings(self) -> dict:
+        if self.case.data is not None and self.case.data.r_name and self.data_path:
+            return {self.case.data.r_name: self.data_path}
+        return {}
 
-            return load_gbsg(self.options.data_path)
-        return self._once("data", make)
-
-    @property
-    def py(self):
-        """The Python side, Keras weights seeded with `keras_seed`."""
-        return self._stage("py", "python run (seeded)", 1,
-                           lambda tick: self.py_runner(seed=self.options.keras_seed, data=self.data))
-
-    @property
-    def r(self):
-        """The R side (article script via rpy2), Keras weights seeded with `keras_seed`."""
-        def make(tick):
-            self._require_r()
-            return self._run_r(self.options.keras_seed, plot=True)
-        return self._stage("r", "R run (seeded)", 1, make)
-
-    @property
-    def py_runs(self) -> list:
-        """`seeds` Python trainings of the article's procedure (fast trainer or Keras fit)."""
-        from parity import runs
-
-        o = self.options
-        seeds = [o.py_seed(i) for i in range(o.seeds)]
-        if o.trainer == "fast":
-            make = lambda tick: runs.fast_runs(seeds, data=self.data)  # noqa: E731
-        else:
-            make = lambda tick: runs.keras_runs(seeds, data=self.data, progress=tick)  # noqa: E731
-        return self._stage("py_runs", f"python runs ({o.trainer} trainer)", o.seeds, make)
-
-    @property
-    def keras_runs(self) -> list:
-        """`keras_runs` unseeded Keras `fit` trainings in this process: the reference the batched
-        trainer's distribution must match (the article's semantics: a new shuffle every epoch)."""
-        from parity import runs
-
-        o = self.options
-        # seeded only when the whole report must be reproducible (--keras-seed given)
-        seeds = ([None] * o.keras_runs if o.distribution_seed is None
-                 else [o.distribution_seed + 10_001 + i for i in range(o.keras_runs)])
-        return self._stage("keras_runs", "python runs (Keras fit, unseeded)", o.keras_runs,
-                           lambda tick: runs.keras_runs(seeds, data=self.data, progress=tick))
-
-    @property
-    def split_runs(self) -> list:
-        """One initialisation seed over `split_seeds` different `set.seed` splits (Python)."""
-        from parity import runs
-
-        o = self.options
-        split_seeds = list(range(1, o.split_seeds + 1))
-        return self._stage("split_runs", "python runs over split seeds", o.split_seeds, lambda tick: runs.split_seed_runs(
-            split_seeds, init_seed=o.py_seed(0), data=self.data, trainer=o.trainer, progress=tick))
-
-    @property
-    def r_runs(self) -> list:
-        """`r_seeds` R runs (unseeded unless --keras-seed was given), each in a fresh R worker."""
-        o = self.options
-
-        def make(tick):
-            self._require_r()
-            out = []
-            for i in range(o.r_seeds):
-                tick(i)
-                out.append(self._run_r(o.run_seed(i)))
-            return out
-        stage = "R runs (" + ("unseeded" if o.distribution_seed is None else "seeded") + ")"
-        return self._stage("r_runs", stage, o.r_seeds, make)
-
-    def _run_r(self, seed, plot: bool = False):
-        """One R-driven run; with `plot`, R's own pROC plot (the script's plot() call) is kept."""
+    def _run_r(self, seed, checkpoints: dict, plot: bool = False):
         kw = {}
-        if plot and self.r_runner is _default_r_runner:
-            fd, name = tempfile.mkstemp(prefix="parity-r-roc-", suffix=".png")
+        if plot and self.r_runner is default_r_runner:
+            fd, name = tempfile.mkstemp(prefix="parity-r-plot-", suffix=".png")
             os.close(fd)
             kw["plot_path"] = name
         try:
-            res = self.r_runner(seed=seed, data=self.options.data_path, timeout=self.options.r_timeout, **kw)
+            res = self.r_runner(script=self.case.r_script, checkpoints=checkpoints, seed=seed,
+                                keras_backend="auto" if self.case.keras else "none", bindings=self._bindings(),
+                                timeout=self.r_timeout, **kw)
             if kw:
                 p = Path(kw["plot_path"])
                 self._cache["r_plot_png"] = ("ok", p.read_bytes() if p.stat().st_size else None)
@@ -217,17 +273,104 @@ class AuditContext:
             if kw:
                 Path(kw["plot_path"]).unlink(missing_ok=True)
 
+    @property
+    def r(self):
+        """The R script's run with the shared seed (the bridge seeds Keras), every checkpoint read."""
+        def make(tick):
+            self._require_r()
+            return self._run_r(self.seed, self.case.r_expressions(), plot=True)
+        return self.staged("r", "R run (seeded)", 1, make)
+
+    def r_value(self, name: str):
+        r = self.r
+        if name in r.errors:
+            return None, r.errors[name]
+        if name not in r.values:
+            return None, f"R returned no value for {name!r}"
+        return r.values[name], None
+
     def r_plot_png(self) -> bytes | None:
         return self.cached("r_plot_png")
 
-    def reference_side(self):
-        """The R run when R is available, else the Python port (whose R-equality the other checks
-        establish) with a label saying so: the pitfalls stay computable without R."""
-        try:
-            return self.r, "R"
-        except (SkipCheck, SideFailed):
-            return self.py, "R-exact port"
+    # -- the distributions ------------------------------------------------------------------------
+    @property
+    def n_python_runs(self) -> int:
+        d = self.case.distribution
+        return self.options.python_runs if self.options.python_runs is not None else (d.python_runs if d else 0)
 
-    def side_errors(self) -> dict:
-        """Why a side is missing, for the report ({key: message})."""
-        return {k: str(v[1]) for k, v in self._cache.items() if v[0] == "err"}
+    @property
+    def n_r_runs(self) -> int:
+        d = self.case.distribution
+        return self.options.r_runs if self.options.r_runs is not None else (d.r_runs if d else 0)
+
+    @property
+    def py_runs(self) -> list[dict]:
+        """`python_runs` seeded runs of the port: [{"seed": s, metric: float, ...}]."""
+        d = self.case.distribution
+        if d is None:
+            raise SkipCheck("the case has no [distribution]")
+        seeds = [self.options.py_seed(i) for i in range(self.n_python_runs)]
+        many = d.python_many if (d.python_many and self.options.use_many) else None
+
+        def make(tick):
+            if many:
+                fn = load_callable(self.case, many)
+                outs = self._call_port(fn, f"{many}({len(seeds)} seeds)", seeds, **self._py_kwargs())
+                outs = list(outs)
+                if len(outs) != len(seeds):
+                    raise SideFailed(f"{many} returned {len(outs)} results for {len(seeds)} seeds")
+            else:
+                fn = self._python()
+                outs = []
+                for i, s in enumerate(seeds):
+                    tick(i)
+                    outs.append(self._call_port(fn, f"{self.case.python}(seed={s})", seed=s, **self._py_kwargs()))
+            keep = tuple(d.metrics) + tuple(d.collect)
+            return [dict(_metrics(o, keep, f"Python run seed {s}"), seed=s) for s, o in zip(seeds, outs)]
+        label = f"Python runs ({'python_many' if many else 'run() per seed'})"
+        return self.staged("py_runs", label, len(seeds), make)
+
+    @property
+    def r_runs(self) -> list[dict]:
+        """`r_runs` R runs (unseeded unless distribution_seed), each a fresh worker."""
+        d = self.case.distribution
+        if d is None:
+            raise SkipCheck("the case has no [distribution]")
+        keep = tuple(d.metrics) + tuple(d.collect)
+        exprs = self.case.r_expressions(keep)
+
+        def make(tick):
+            self._require_r()
+            out = []
+            for i in range(self.n_r_runs):
+                tick(i)
+                seed = self.options.run_seed(i)
+                res = self._run_r(seed, exprs)
+                errs = {k: v for k, v in res.errors.items() if k in keep}
+                if errs:
+                    raise SideFailed(f"R run {i + 1}: " + "; ".join(f"{k}: {v}" for k, v in errs.items()))
+                out.append(dict(_metrics(res.values, keep, f"R run {i + 1}"), seed=seed))
+            return out
+        seeded = "seeded" if self.options.distribution_seed is not None else "unseeded"
+        return self.staged("r_runs", f"R runs ({seeded})", self.n_r_runs, make)
+
+
+def _metrics(out, metrics, what: str) -> dict:
+    """The metric values of one run as floats (a run's metric must be one number)."""
+    res = {}
+    for m in metrics:
+        try:
+            v = out[m]
+        except (KeyError, TypeError):
+            raise SideFailed(f"{what} returned no {m!r}") from None
+        val = from_python(v) if not hasattr(v, "plain") else v
+        p = plain(val)
+        try:
+            arr = [float(x) for x in (p.values() if isinstance(p, dict) else
+                                      (p.reshape(-1) if hasattr(p, "reshape") else [p]))]
+        except (TypeError, ValueError):
+            raise SideFailed(f"{what}: metric {m!r} is not a number") from None
+        if len(arr) != 1:
+            raise SideFailed(f"{what}: metric {m!r} has {len(arr)} values; a distribution metric is one number per run")
+        res[m] = arr[0]
+    return res

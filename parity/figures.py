@@ -10,19 +10,14 @@ no pyplot, no global backend switch, safe in threads and under pytest).
 * `calibration_figure`: reliability diagram (`sklearn.calibration.calibration_curve`) with the
   prediction histogram underneath.
 * `variance_figure`: accuracy/AUC when the split seed varies vs when the init seed varies.
-* `figures_from_report`: every figure whose inputs are in `report["reproduction"]`, so a report
-  can be re-rendered from report.json alone.
-* `r_roc_plot`: R's own pROC plot of the article's call (Rscript + pROC, png/cairo device).
+* `reproduction_figures`: the histograms of every published metric over the runs, from
+  `report["reproduction"]` alone (so a report can be re-rendered from report.json).
 
 PNG output is deterministic for equal inputs (no Software/date metadata).
 """
 from __future__ import annotations
 
 import io
-import os
-import shutil
-import subprocess
-import tempfile
 from typing import Any, Mapping, Sequence
 
 import numpy as np
@@ -119,19 +114,25 @@ def _bins(values: list[np.ndarray], published: float | None, step: float | None)
 
 
 def metric_histograms(samples: Mapping[str, Mapping[str, Sequence[float]]],
-                      published: Mapping[str, float] | None = None, n_test: int | None = 104,
-                      title: str | None = None) -> bytes:
-    """Accuracy and AUC histograms, one panel each. `samples`: {label: {"accuracy": [...],
-    "auc": [...]}}; `published`: {"accuracy": v, "auc": v} (missing: no line). Bars are shares
-    of each sample (weights 1/n); accuracy bins are one test row (1/n_test) wide."""
+                      published: Mapping[str, float] | None = None, n_test: int | None = None,
+                      title: str | None = None, metrics: Sequence[tuple[str, str]] | None = None,
+                      steps: Mapping[str, float] | None = None) -> bytes:
+    """One histogram panel per metric. `samples`: {label: {metric: [...]}}; `published`:
+    {metric: v} (missing: no line); `metrics`: [(key, axis label)] (default accuracy and AUC);
+    `steps`: {metric: bin width} for discrete metrics (e.g. accuracy: 1/n_test). Bars are shares
+    of each sample (weights 1/n), so 200 Python runs and 10 R runs are comparable."""
     published = dict(published or {})
-    fig = Figure(figsize=(11, 4.2))
-    for j, (metric, name) in enumerate((("accuracy", "test accuracy"), ("auc", "test AUC (pROC)"))):
-        ax = fig.add_subplot(1, 2, j + 1)
+    metrics = list(metrics or (("accuracy", "test accuracy"), ("auc", "test AUC (pROC)")))
+    steps = dict(steps or {})
+    if n_test and "accuracy" in dict(metrics) and "accuracy" not in steps:
+        steps["accuracy"] = 1.0 / n_test
+    fig = Figure(figsize=(5.5 * len(metrics), 4.2))
+    for j, (metric, name) in enumerate(metrics):
+        ax = fig.add_subplot(1, len(metrics), j + 1)
         vals = [(lbl, np.asarray(s.get(metric, []), dtype=float)) for lbl, s in samples.items()]
         vals = [(lbl, v[np.isfinite(v)]) for lbl, v in vals]
         pub = published.get(metric)
-        edges = _bins([v for _, v in vals], pub, (1.0 / n_test) if (metric == "accuracy" and n_test) else None)
+        edges = _bins([v for _, v in vals], pub, steps.get(metric))
         for i, (lbl, v) in enumerate(vals):
             if not v.size:
                 continue
@@ -141,11 +142,43 @@ def metric_histograms(samples: Mapping[str, Mapping[str, Sequence[float]]],
         if pub is not None and np.isfinite(pub):
             ax.axvline(pub, color=PUBLISHED_COLOR, lw=2, ls="--", label=f"published {pub}")
         ax.set_xlabel(name)
-        ax.set_ylabel("share of seeds")
+        ax.set_ylabel("share of runs")
         ax.legend(fontsize=8)
-    fig.suptitle(title or "Distribution over seeds vs the published single draw")
+    fig.suptitle(title or "Distribution over runs vs the published single draw")
     fig.tight_layout()
     return _png(fig)
+
+
+def _step_for(values: Sequence[float]) -> float | None:
+    """The grid a metric lives on (k/n for an accuracy over n rows), when its values show one."""
+    v = np.unique(np.round(np.asarray(values, dtype=float), 12))
+    if v.size < 3:
+        return None
+    d = np.diff(v)
+    step = float(d.min())
+    if step <= 0 or not np.allclose(np.round(d / step), d / step, atol=1e-6):
+        return None
+    n = 1.0 / step
+    return step if abs(n - round(n)) < 1e-6 and round(n) <= 100_000 else None
+
+
+def reproduction_figures(report: dict) -> dict[str, bytes]:
+    """{"metric_histograms": PNG} from `report["reproduction"]` (samples + published), or {}."""
+    rep = report.get("reproduction") or {}
+    pub = rep.get("published") or {}
+    samples = rep.get("samples") or {}
+    metrics = [(m, d.get("label") or m) for m, d in pub.items() if any(s.get(m) for s in samples.values())]
+    if not samples or not metrics:
+        return {}
+    steps = {}
+    for m, _ in metrics:
+        allv = [x for s in samples.values() for x in (s.get(m) or [])]
+        st = _step_for(allv)
+        if st:
+            steps[m] = st
+    return {"metric_histograms": metric_histograms(
+        {v.get("label", k): v for k, v in samples.items()}, {m: d.get("value") for m, d in pub.items()},
+        metrics=metrics, steps=steps)}
 
 
 def calibration_figure(series, n_bins: int = 10, title: str = "Calibration (reliability diagram)") -> bytes:
@@ -208,69 +241,3 @@ def variance_figure(split: Mapping[str, Sequence[float]], init: Mapping[str, Seq
     return _png(fig)
 
 
-# ------------------------------------------------------------------------------------------
-def figures_from_report(report: dict) -> dict[str, bytes]:
-    """Every figure whose inputs are in `report["reproduction"]` (layout: parity.html_report):
-    "roc" and "calibration" from `roc_inputs`, "metric_histograms" from `samples` +
-    `published`, "variance" from `variance`."""
-    rep = report.get("reproduction") or {}
-    pub = rep.get("published") or report.get("published") or {}
-    pub_m = {"accuracy": pub.get("test_accuracy"), "auc": pub.get("auc")}
-    out: dict[str, bytes] = {}
-    ri = rep.get("roc_inputs") or {}
-    if ri:
-        curves = [(v.get("label", k), v) for k, v in ri.items()]
-        out["roc"] = roc_figure(curves)
-        out["calibration"] = calibration_figure(curves)
-    samples = rep.get("samples") or {}
-    if samples:
-        out["metric_histograms"] = metric_histograms({v.get("label", k): v for k, v in samples.items()},
-                                                     pub_m, pub.get("n_test", 104))
-    var = rep.get("variance") or {}
-    if var.get("split") and var.get("init"):
-        out["variance"] = variance_figure(var["split"], var["init"],
-                                          (var["split"].get("label", "split seed varies"),
-                                           var["init"].get("label", "init seed varies")), pub_m)
-    return out
-
-
-R_PLOT_SCRIPT = r"""
-args <- commandArgs(trailingOnly = TRUE)
-suppressPackageStartupMessages(library(pROC))
-d <- read.csv(args[1])
-test_labels <- d$label
-predictions <- matrix(d$prediction, ncol = 1)  # keras predict() returns an n x 1 matrix
-png(args[2], width = 640, height = 640, type = "cairo")
-roc_obj <- roc(test_labels, predictions)
-plot(roc_obj, col = "blue", main = "ROC Curve", xlab = "False Positive Rate", ylab = "True Positive Rate", print.thres = TRUE, print.auc = TRUE, legacy.axes = TRUE)
-invisible(dev.off())
-"""
-
-
-def r_roc_plot(labels, predictions, timeout: float = 60) -> tuple[bytes | None, str]:
-    """R's own plot: the article's `roc(test_labels, predictions)` + `plot(..., print.thres=TRUE,
-    print.auc=TRUE, legacy.axes=TRUE)` run by Rscript on these inputs. Returns (PNG bytes, "")
-    or (None, why not) -- never raises for a missing R/pROC."""
-    rscript = shutil.which("Rscript")
-    if rscript is None:
-        return None, "Rscript not found (apt-get install r-base-core r-cran-proc)"
-    y = np.asarray(labels).ravel()
-    p = np.asarray(predictions, dtype=float).ravel()
-    with tempfile.TemporaryDirectory(prefix="rocplot") as td:
-        csv, png, script = (os.path.join(td, n) for n in ("in.csv", "roc.png", "plot.R"))
-        with open(csv, "w") as fh:
-            fh.write("label,prediction\n")
-            for a, b in zip(y.tolist(), p.tolist()):
-                fh.write(f"{a},{b!r}\n")
-        with open(script, "w") as fh:
-            fh.write(R_PLOT_SCRIPT)
-        try:
-            proc = subprocess.run([rscript, "--vanilla", script, csv, png], capture_output=True, text=True,
-                                  timeout=timeout)
-        except subprocess.TimeoutExpired:
-            return None, f"Rscript did not finish within {timeout:g} s"
-        if proc.returncode != 0 or not os.path.exists(png):
-            tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
-            return None, f"Rscript failed (exit {proc.returncode}): {tail[0]}"
-        with open(png, "rb") as fh:
-            return fh.read(), ""

@@ -7,7 +7,10 @@ import os
 import tempfile
 from pathlib import Path
 
-STATUS_ICON = {"PASS": "PASS", "FAIL": "**FAIL**", "WARN": "WARN", "SKIP": "SKIP"}
+# every file a report folder may hold; a new report removes the ones it does not write, so a reused
+# folder never mixes two runs
+MANAGED_FILES = ("report.json", "report.md", "report.html", "r_plot.png", "r_roc.png")
+STATUS_ICON = {"PASS": "PASS", "FAIL": "**FAIL**", "WARN": "WARN", "SKIP": "SKIP", "INFO": "INFO"}
 
 
 def to_json(report: dict) -> str:
@@ -18,60 +21,82 @@ def _cell(s) -> str:
     return str(s).replace("|", "\\|").replace("\n", " ")
 
 
+def first_divergence_text(fd: dict | None) -> list[str]:
+    """The first-divergence paragraph (markdown; the console prints the same lines)."""
+    if not fd:
+        return []
+    where = f" (script line {fd['line']}, `{fd['variable']}`)" if fd.get("line") else ""
+    out = [f"**First divergence: `{fd['checkpoint']}`**{where}: R {fd['r']} vs Python {fd['python']}: "
+           f"{fd['difference']}."]
+    d = fd.get("diagnosis")
+    if d:
+        out.append(f"Likely cause ({d['id']}): {d['title']}. {d['evidence']}" + (f" Fix: {d['fix']}" if d.get("fix") else ""))
+    else:
+        out.append(f"No known trap explains it exactly: {fd.get('detail', '')}")
+    if fd.get("consequences"):
+        out.append("Later failures that follow from it: " + ", ".join(f"`{c}`" for c in fd["consequences"]) + ".")
+    if fd.get("independent_failures"):
+        out.append("Failures not explained by it: " + ", ".join(f"`{c}`" for c in fd["independent_failures"]) + ".")
+    return out
+
+
 def to_markdown(report: dict) -> str:
+    from parity.html_report import options_line, reproduction_markdown, section_renderer
+
     s = report["summary"]
-    lines = [
-        "# Parity audit: gbsg 1-D CNN, R (article script via rpy2) vs Python",
-        "",
-        f"**{s['PASS']} PASS, {s['WARN']} WARN, {s['FAIL']} FAIL, {s['SKIP']} SKIP** "
-        f"(keras seed {report['options']['keras_seed']}, {report['options']['seeds']} Python trainings "
-        f"({report['options'].get('trainer', 'keras')} trainer) and {report['options'].get('r_seeds', '-')} R runs "
-        "for the distributions"
-        f"{', R disabled' if not report['options']['use_r'] else ''}).",
-        "",
-        "| check | R | Python | difference | tolerance | status |",
-        "|---|---|---|---|---|---|",
-    ]
+    case = report.get("case") or {}
+    lines = [f"# Parity audit: {case.get('title') or case.get('name')}", "",
+             f"R script `{case.get('r_script')}` vs Python port `{case.get('python')}`.", "",
+             f"**{s['PASS']} PASS, {s['WARN']} WARN, {s['FAIL']} FAIL, {s['SKIP']} SKIP"
+             + (f", {s['INFO']} INFO" if s.get("INFO") else "") + f"** ({options_line(report)}).", ""]
+    errs = {k: v for k, v in (report.get("side_errors") or {}).items() if k in ("r", "py", "r_runs", "py_runs")}
+    if errs:
+        lines += ["> **A side did not run.** " + " ".join(f"{k}: {v.splitlines()[0] if v else ''}" for k, v in errs.items()), ""]
+    fd = first_divergence_text(report.get("first_divergence"))
+    if fd:
+        lines += [" ".join(fd), ""]
+    lines += ["| check | line | R | Python | difference | tolerance | status |", "|---|---|---|---|---|---|---|"]
     for c in report["checks"]:
-        lines.append("| " + " | ".join(_cell(x) for x in (c["name"], c["r_value"], c["py_value"], c["difference"],
-                                                          c["tolerance"], STATUS_ICON[c["status"]])) + " |")
+        lines.append("| " + " | ".join(_cell(x) for x in (c["name"], c.get("line") or "", c["r_value"], c["py_value"],
+                                                          c["difference"], c["tolerance"], STATUS_ICON[c["status"]]))
+                     + " |")
     lines += ["", "## Details", ""]
     for c in report["checks"]:
-        lines.append(f"- **{c['name']}** ({c['status']}): {c['detail']}")
-    pub = report["published"]
-    lines += ["", "## Published vs these runs", "",
-              f"The article reports test loss {pub['test_loss']}, accuracy {pub['test_accuracy']} "
-              f"({pub['test_correct']}/{pub['n_test']}) and AUC {pub['auc']} from one unseeded run.", ""]
-    runs = report.get("runs", {})
-    for key, label in (("r", "R, seeded"), ("py", "Python, seeded")):
-        if key in runs:
-            r = runs[key]
-            lines.append(f"- {label} (keras seed {r['keras_seed']}): loss {r['test_loss']:.7f}, accuracy "
-                         f"{r['test_accuracy']:.7f}, AUC {r['auc']:.4f} (95% CI {r['auc_ci'][0]:.3f}-{r['auc_ci'][2]:.3f})")
-    if report.get("side_errors"):
-        lines += ["", "## Sides that did not run", ""]
-        lines += [f"- {k}: {v}" for k, v in report["side_errors"].items()]
-    warns = sorted({w for k in ("r", "py") if k in runs for w in runs[k]["warnings"]})
+        extra = ""
+        if c.get("diagnosis"):
+            extra += f" Diagnosis `{c['diagnosis']['id']}`: {c['diagnosis']['evidence']}"
+        if c.get("consequence_of"):
+            extra += f" (follows from `{c['consequence_of']}`)"
+        why = f" Tolerance: {c['tolerance']} ({c['why']})." if c.get("why") else ""
+        lines.append(f"- **{c['name']}** ({c['status']}): {c['detail']}{extra}{why}")
+    repro = reproduction_markdown(report)
+    if repro:
+        lines += ["", repro]
+    for name, sec in (report.get("sections") or {}).items():
+        fn = section_renderer(report, name, "markdown")
+        if fn is not None:
+            lines += ["", f"## {name.replace('_', ' ').capitalize()}", "", fn(sec.get("data") or {}, report)]
+    runs = report.get("runs") or {}
+    warns = (runs.get("r") or {}).get("warnings") or []
     if warns:
-        lines += ["", "## Warnings raised by the subject", ""] + [f"- `{w}`" for w in warns]
-    if "reproduction" in report:
-        from parity.html_report import reproduction_markdown
-
-        lines += ["", reproduction_markdown(report)]
+        lines += ["", "## Warnings raised by the R script", ""] + [f"- `{w}`" for w in warns]
+    if report.get("side_errors"):
+        lines += ["", "## Sides and runs that did not complete", ""]
+        lines += [f"- {k}: {_cell(v)}" for k, v in report["side_errors"].items()]
     m = report["meta"]
     stages = m.get("stage_seconds") or {}
     lines += ["", "## Run metadata", "", f"- generated {m['generated_at']} in {m['elapsed_s']:.1f} s",
               *(["- time per stage: " + ", ".join(f"{k} {v:.1f} s" for k, v in stages.items())] if stages else []),
+              f"- case file: {m.get('case_file', '')}",
               "- versions: " + ", ".join(f"{k} {v}" for k, v in m["versions"].items()), ""]
     return "\n".join(lines)
 
 
 def to_html(report: dict, r_plot_png: bytes | None = None) -> str:
-    """report.html, with every figure drawn from the report's own numbers."""
-    from parity.figures import figures_from_report
+    """report.html, every figure drawn from the report's own numbers."""
     from parity.html_report import render_html
 
-    return render_html(report, figures_from_report(report), r_plot_png)
+    return render_html(report, None, r_plot_png)
 
 
 def write_report(report: dict, out_dir: Path, extra_files: dict[str, str | bytes] | None = None,
@@ -87,7 +112,7 @@ def write_report(report: dict, out_dir: Path, extra_files: dict[str, str | bytes
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     files = {"report.json": to_json(report), "report.md": to_markdown(report), **(extra_files or {})}
-    if "reproduction" in report and "report.html" not in files:
+    if "report.html" not in files:
         files["report.html"] = to_html(report, r_plot_png)
     staged: list[tuple[str, Path]] = []
     backups: dict[Path, Path | None] = {}  # final -> its previous version (None: there was none)
@@ -123,6 +148,10 @@ def write_report(report: dict, out_dir: Path, extra_files: dict[str, str | bytes
             for tmp, final in staged:
                 os.replace(tmp, final)
                 done.append(final)
+            # files an earlier report wrote that this one does not (e.g. R's plot after --no-r)
+            for stale in MANAGED_FILES:
+                if stale not in files:
+                    (out_dir / stale).unlink(missing_ok=True)
         except BaseException:
             for final in reversed(done):  # put the previous report back
                 bak = backups[final]

@@ -1,17 +1,15 @@
-"""Reproduction audit of the published numbers (issue 5): is the article's single unseeded draw
-(test accuracy 0.6442308 = 67/104, AUC 0.717) consistent with the distribution its procedure
-produces over Keras's random draws?
+"""Reproduction audit of published numbers: is a paper's single (unseeded) result consistent
+with the distribution its procedure produces over random draws?
 
-Pure functions on plain arrays (no Keras, no R): the caller trains (fast trainer, Keras `fit`,
-the R bridge) and passes the per-seed metrics in. `reproduction_block` assembles the
-`report["reproduction"]["samples"/"stats"/"verdicts"/"witnesses"]` entries documented in
-`parity.html_report`.
+Pure functions on plain arrays (no Keras, no R): the engine runs both sides many times and passes
+the per-run metrics in. `build_reproduction` assembles `report["reproduction"]`:
+{"published": {metric: {"value", "decimals", "label", "source"}}, "samples": {source: {...}},
+"stats", "verdicts", "witnesses"}.
 
-Published precisions: the article prints the accuracy with R's 7 significant digits
-(`print(test_loss)` -> 0.6442308) and the AUC with pROC's `print.auc.pattern = "AUC: %.3f"` (the
-plot's label) -> 0.717. A witness is therefore a seed whose value rounds to the published one at
-those decimals (`round(acc, 7) == 0.6442308` <=> 67 of 104 correct;
-`round(auc, 3) == 0.717` <=> 0.7165 <= auc < 0.7175, correctly rounded like C's printf).
+Published precision: a number is compared at the precision it was printed with (the case's
+`decimals`), so a witness is a seed whose value rounds to the published one at those decimals
+(e.g. R's 7 significant digits `0.6442308` <=> 67 of 104 correct; pROC's "AUC: %.3f" label 0.717
+<=> 0.7165 <= auc < 0.7175, correctly rounded like C's printf).
 """
 from __future__ import annotations
 
@@ -23,8 +21,6 @@ from scipy import stats
 
 ALPHA = 0.05
 NEAR = 0.01
-# decimals at which the article prints each number (see the module docstring)
-PUBLISHED_DECIMALS = {"accuracy": 7, "auc": 3, "loss": 7}
 CONSISTENT, UNUSUAL = "consistent with the procedure", "unusual"
 
 
@@ -42,7 +38,7 @@ def _sd(v: np.ndarray) -> float:
 
 
 def _as_printed(v: np.ndarray, decimals: int | None) -> np.ndarray:
-    """The sample as the article would print it: rounded at `decimals` (Python's correctly
+    """The sample as the paper printed it: rounded at `decimals` (Python's correctly
     rounded round(), as `rounds_to`), so a value printing like the published one is a TIE with
     it. None: unchanged."""
     if decimals is None:
@@ -171,39 +167,34 @@ def _both_block(seeds, samples_by_metric: dict, targets: dict, decimals: dict,
     }
 
 
-def reproduction_block(samples: dict, published: dict, decimals: dict | None = None,
-                       max_listed: int = 20) -> dict:
-    """`samples`/`stats`/`verdicts`/`witnesses` of `report["reproduction"]` from per-seed metrics.
+def reproduction_block(samples: dict, published: dict, max_listed: int = 20) -> dict:
+    """`samples`/`stats`/`verdicts`/`witnesses` of `report["reproduction"]` from per-run metrics.
 
-    samples: {source: {"label": str, "seeds": [...], "accuracy": [...], "auc": [...],
-    optional "loss": [...], optional "command": "template with {seed}", optional "kind": str}}.
-    published: {"test_accuracy", "auc", optional "test_loss"} (parity.audit.PUBLISHED works).
-    Metrics absent from a source, or without a published value, are skipped.
+    samples: {source: {"label": str, "seeds": [...], metric: [...], optional "command": a template
+    with {seed}, optional "kind"}}. published: {metric: {"value", "decimals", "label", "source"}}.
+    A metric absent from a source is skipped; "all" witnesses need every published metric at once.
     """
-    decimals = {**PUBLISHED_DECIMALS, **(decimals or {})}
-    pub = {"accuracy": published.get("test_accuracy"), "auc": published.get("auc"),
-           "loss": published.get("test_loss")}
     out = {"samples": {}, "stats": {}, "verdicts": {}, "witnesses": {}}
     for src, s in samples.items():
-        seeds = [int(x) for x in s["seeds"]]
-        metrics = [m for m in ("accuracy", "auc", "loss") if s.get(m) is not None and pub[m] is not None]
-        entry = {k: v for k, v in s.items() if k not in ("accuracy", "auc", "loss", "seeds")}
+        seeds = [int(x) if x is not None else -1 for x in s["seeds"]]
+        metrics = [m for m in published if s.get(m) is not None]
+        entry = {k: v for k, v in s.items() if k not in published and k != "seeds"}
         entry["seeds"] = seeds
-        for m in ("accuracy", "auc", "loss"):
-            if s.get(m) is not None:
-                vals = [float(x) for x in np.asarray(s[m], dtype=np.float64).ravel()]
-                if len(vals) != len(seeds):
-                    raise ValueError(f"samples[{src!r}]: {len(seeds)} seeds but {len(vals)} {m} values")
-                entry[m] = vals
+        for m in metrics:
+            vals = [float(x) for x in np.asarray(s[m], dtype=np.float64).ravel()]
+            if len(vals) != len(seeds):
+                raise ValueError(f"samples[{src!r}]: {len(seeds)} seeds but {len(vals)} {m} values")
+            entry[m] = vals
         out["samples"][src] = entry
-        out["stats"][src] = {m: describe(s[m], pub[m], decimals=decimals[m]) for m in metrics}
-        out["verdicts"][src] = {m: verdict(s[m], pub[m], decimals=decimals[m]) for m in metrics}
-        cmd = s.get("command")
-        w = {m: witness_block(seeds, s[m], pub[m], decimals[m], cmd, max_listed) for m in metrics}
-        both = [m for m in ("accuracy", "auc") if m in metrics]
-        if len(both) == 2:
-            w["both"] = _both_block(seeds, {m: s[m] for m in both}, {m: pub[m] for m in both},
-                                    {m: decimals[m] for m in both}, cmd, max_listed)
+        dec = {m: published[m].get("decimals") for m in metrics}
+        out["stats"][src] = {m: describe(s[m], published[m]["value"], decimals=dec[m]) for m in metrics}
+        out["verdicts"][src] = {m: verdict(s[m], published[m]["value"], decimals=dec[m]) for m in metrics}
+        cmd = s.get("command") if all(x >= 0 for x in seeds) else None
+        w = {m: witness_block(seeds, s[m], published[m]["value"], dec[m] if dec[m] is not None else 15, cmd,
+                              max_listed) for m in metrics}
+        if len(metrics) >= 2:
+            w["all"] = _both_block(seeds, {m: s[m] for m in metrics}, {m: published[m]["value"] for m in metrics},
+                                   {m: dec[m] if dec[m] is not None else 15 for m in metrics}, cmd, max_listed)
         out["witnesses"][src] = w
     return out
 
@@ -226,53 +217,13 @@ def jsonable(obj):
 
 
 
-def build_reproduction(published: dict, samples: dict | None = None, baselines: dict | None = None,
-                       findings: dict | None = None, variance: dict | None = None,
-                       roc_inputs: dict | None = None, r_plot: dict | None = None,
-                       delong_source: str | None = None, captions: dict | None = None) -> dict:
-    """The whole `report["reproduction"]` sub-dict (layout: `parity.html_report`), JSON-able.
-
-    published: parity.audit.PUBLISHED (+ optional "decimals"/"source"); samples: see
-    `reproduction_block`; baselines: `parity.baselines.article_baselines()` (optionally with
-    "over_split_seeds" from `over_split_seeds`); findings: `parity.findings.all_findings()`;
-    variance: {"split": {"label", "accuracy", "auc"}, "init": {...}}; roc_inputs: {source:
-    {"label", "labels", "predictions"}}; r_plot: {"available": bool, "note": str};
-    delong_source: the roc_inputs source whose CNN predictions are compared with logistic
-    regression by paired DeLong (default: "py" if present, else the first with the baseline's
-    test labels). captions: {figure key: caption} overrides.
-    """
-    pub = {k: published[k] for k in ("test_loss", "test_accuracy", "test_correct", "n_test", "auc")
-           if k in published}
-    pub["decimals"] = {**PUBLISHED_DECIMALS, **published.get("decimals", {})}
-    pub["source"] = published.get("source", "article: print(test_loss) -> loss/accuracy (7 significant "
-                                            "digits); plot(roc_obj, print.auc=TRUE) -> 'AUC: %.3f'")
-    out: dict = {"version": 1, "published": pub}
+def build_reproduction(published: dict, samples: dict | None = None, seeded: dict | None = None) -> dict:
+    """The whole `report["reproduction"]` sub-dict, JSON-able: the published values, and where each
+    falls in the distributions of `samples` (see `reproduction_block`); `seeded`: {source:
+    {metric: value}} of the paired seeded runs, shown beside them."""
+    out: dict = {"version": 2, "published": {m: dict(v) for m, v in published.items()}}
     if samples:
-        out.update(reproduction_block(samples, pub, pub["decimals"]))
-    if baselines:
-        b = dict(baselines)
-        if roc_inputs and "paired_delong" not in b and "logistic" in b and "test_labels" in b:
-            from parity.baselines import paired_delong
-
-            order = ([delong_source] if delong_source else []) + ["py"] + list(roc_inputs)
-            for src in order:
-                ri = roc_inputs.get(src) if src else None
-                if ri and [int(v) for v in ri["labels"]] == [int(v) for v in b["test_labels"]]:
-                    d = paired_delong(ri["predictions"], b["logistic"]["predictions"], ri["labels"])
-                    d["cnn_source"] = src
-                    d["cnn_label"] = ri.get("label", src)
-                    b["paired_delong"] = d
-                    break
-        out["baselines"] = b
-    if findings:
-        out["findings"] = findings
-    if variance:
-        out["variance"] = variance
-    if roc_inputs:
-        out["roc_inputs"] = {k: {"label": v.get("label", k), "labels": [int(x) for x in v["labels"]],
-                                 "predictions": [float(x) for x in np.asarray(v["predictions"]).ravel()]}
-                             for k, v in roc_inputs.items()}
-    out["r_plot"] = r_plot or {"available": False, "note": "R's plot was not rendered for this report"}
-    if captions:
-        out["captions"] = dict(captions)
+        out.update(reproduction_block(samples, published))
+    if seeded:
+        out["seeded"] = seeded
     return jsonable(out)

@@ -1,8 +1,9 @@
-"""The R side: the article's R script run unmodified through rpy2, with checkpoints out.
+"""The R side: any R script, run unmodified in a fresh R worker through rpy2, with the values of
+R expressions evaluated in what it left (`run_script`).
 
-`run_article` is imported lazily so that `import r_reference` works without R or rpy2.
-Nothing here imports rpy2 or TensorFlow: R is embedded only in the worker process
-(`r_reference._worker`), which `run_article` starts afresh for every run.
+`run_script` is imported lazily so that `import r_reference` works without R or rpy2. Nothing
+here imports rpy2 or TensorFlow: R is embedded only in the worker process
+(`r_reference._worker`), which `run_script` starts afresh for every run.
 """
 from r_reference.availability import APT_COMMAND, r_status  # noqa: F401
 from r_reference.errors import (  # noqa: F401
@@ -10,8 +11,8 @@ from r_reference.errors import (  # noqa: F401
 )
 
 
-def run_article(*args, **kwargs):
-    """See `r_reference.runner.run_article`."""
-    from r_reference.runner import run_article as _run
+def run_script(*args, **kwargs):
+    """See `r_reference.runner.run_script`."""
+    from r_reference.runner import run_script as _run
 
     return _run(*args, **kwargs)

@@ -2,8 +2,10 @@
 
 Started by `r_reference.runner.run_article`; never imported by the parent process. It reads a
 JSON request, runs the script under `runtime.R` (shims, top-level evaluation) with the keras
-bridge, and writes a pickled reply `{"status": ..., ...}` to the request's `result_path`:
-  ok           -> "result": ArticleResult
+bridge when asked, evaluates the request's checkpoint expressions in what the script left, and
+writes a pickled reply `{"status": ..., ...}` to the request's `result_path`:
+  ok           -> "values" {name: parity.values value}, "errors" {name: message}, assignments,
+                  optionally "globals" (what the script left), timings, console, warnings
   error        -> the R error (message, call, line, expression, R call stack)
   parse_error  -> R's parse message
   quit         -> the script called quit()/q() (shimmed), or R's own quit ran (cleanup callback)
@@ -87,7 +89,7 @@ def run(req: dict, console: Console) -> dict:
     def rcall(name, *args):
         return env[name](*args)
 
-    backend = req["keras_backend"]
+    backend = req.get("keras_backend", "auto")
     if backend in ("auto", "native"):
         usable = bool(r2py(rcall(".native_keras_usable"), simplify=True))
         if backend == "native" and not usable:
@@ -104,17 +106,18 @@ def run(req: dict, console: Console) -> dict:
         benv = bridge.install()
         rcall(".provide", _sv(ri, "keras"), benv["attach_keras"])
         rcall(".provide", _sv(ri, "reticulate"), benv["attach_reticulate"])
-    elif req.get("seed") is not None:
+    elif backend == "native" and req.get("seed") is not None:
         # Untested here (R keras is not installable on this machine): seed the genuine stack.
         ri.baseenv["eval"](ri.parse(f"tensorflow::set_random_seed({int(req['seed'])})"))
 
-    if req.get("data"):
+    for name, path in (req.get("bindings") or {}).items():
         try:
-            rcall(".define_gbsg", _sv(ri, req["data"]))
+            rcall(".bind_csv", _sv(ri, name), _sv(ri, path))
         except ri.embedded.RRuntimeError as e:
-            return {"status": "error", "message": f"cannot read the data CSV {req['data']}: {e}".strip(),
-                    "call": "utils::read.csv(data)", "line": None, "traceback": [],
-                    "expression": "gbsg <- read.csv(data)  # set up by the runner", "console": console.text()}
+            return {"status": "error", "message": f"cannot read the data file {path}: {e}".strip(),
+                    "call": "utils::read.csv(path, check.names = FALSE)", "line": None, "traceback": [],
+                    "expression": f"{name} <- read.csv({path!r})  # bound by the case's [data] block",
+                    "console": console.text()}
 
     # R's own plot goes to a PNG (plot_path) or to a null device; never to ./Rplots.pdf.
     def grdevice(name):
@@ -135,119 +138,114 @@ def run(req: dict, console: Console) -> dict:
 
     harness = r2py(rcall(".harness_log"), simplify=True) or {}
     session = r2py(rcall(".session"), simplify=True) or {}
+    assignments = {k: _ints(v) for k, v in (r2py(rcall(".assignments"), simplify=False) or {}).items()}
+    dependencies = {k: [str(x) for x in _aslist(v)] for k, v in
+                    (r2py(rcall(".dependencies"), simplify=False) or {}).items()}
 
-    def aslist(v):
-        return [] if v is None else (v if isinstance(v, list) else [v])
-
-    warn_detail = aslist(harness.get("warnings"))
+    warn_detail = _aslist(harness.get("warnings"))
     common = {
         "console": console.text(),
         "warnings": [w["message"] for w in warn_detail],
         "warnings_detail": warn_detail,
+        "assignments": assignments,
+        "dependencies": dependencies,
     }
     if status["status"] != "ok":
         out = {**status, **common}
-        out["traceback"] = aslist(status.get("traceback"))
+        out["traceback"] = _aslist(status.get("traceback"))
         if bridge is not None:
             out["python_errors"] = bridge.errors
         return out
 
     t = time.perf_counter()
-    handle_fn = bridge.env["model_handle"] if bridge is not None else ri.NULL
-    cp = r2py(rcall(".checkpoints", handle_fn), simplify=False)
+    values, errors, cp_warnings = _checkpoints(ri, rcall, req.get("checkpoints") or {}, bridge)
     timings["checkpoints_s"] = time.perf_counter() - t
+    expr_vars = {name: [str(x) for x in _aslist(r2py(rcall(".expr_vars", _sv(ri, expr))))]
+                 for name, expr in (req.get("checkpoints") or {}).items()}
+    globals_info = None
+    if req.get("list_globals"):
+        globals_info = _globals(r2py(rcall(".globals_info"), simplify=False) or {})
     if bridge is not None:
         timings.update({f"{k}_s": v for k, v in bridge.timings.items()})
-        timings["evaluate_predict_s"] = bridge.timings.get("evaluate", 0.0) + bridge.timings.get("predict", 0.0)
     timings["worker_s"] = time.perf_counter() - t0
     session["globalenv_before_script"] = globalenv_before
-    result = _article_result(req, cp, bridge, backend, harness, session, timings, common)
-    return {"status": "ok", "result": result}
-
-
-def _article_result(req, cp, bridge, backend, harness, session, timings, common):
-    import numpy as np
-
-    from python_impl.checkpoints import ArticleResult, class_balance
-    from python_impl.model import model_summary
-
-    def arr(name, dtype):
-        v = cp.get(name)
-        return None if v is None else np.asarray(v, dtype=dtype)
-
-    def scalar(name, i=0):
-        v = cp.get(name)
-        return None if not v else v[i]
-
-    train, val, test = arr("train_indices", np.int64), arr("val_indices", np.int64), arr("test_indices", np.int64)
-    labels = arr("labels", np.int64)
-    balance = None
-    if labels is not None and all(v is not None for v in (train, val, test)):
-        balance = class_balance(labels, {"train": train, "val": val, "test": test})
-
-    summary = input_shape = None
-    handle = scalar("model_handle")
-    if bridge is not None and handle is not None:
-        keras_model = bridge.model(handle)
-        summary = model_summary(keras_model)
-        input_shape = [None, *[int(d) for d in keras_model.input_shape[1:]]]
-
-    hist = cp.get("history")
-    history = {k: [float(x) for x in v] for k, v in hist.items()} if hist else None
-    test_loss = test_acc = None
-    if cp.get("test_loss_values"):
-        named = dict(zip(cp.get("test_loss_names") or ["loss", "accuracy"], cp["test_loss_values"]))
-        test_loss, test_acc = named.get("loss"), named.get("accuracy")
-
-    best = cp.get("best_threshold")
-    best_rows = None
-    if best:
-        best_rows = [{"threshold": t, "specificity": s, "sensitivity": se}
-                     for t, s, se in zip(best["threshold"], best["specificity"], best["sensitivity"])]
-
-    fields = dict(
-        train_indices=train, val_indices=val, test_indices=test,
-        center=arr("center", np.float64), scale=arr("scale", np.float64), class_balance=balance,
-        model_summary=summary, history=history, test_loss=test_loss, test_accuracy=test_acc,
-        predictions=arr("predictions", np.float64), auc=scalar("auc"),
-        auc_ci=tuple(cp["auc_ci"]) if cp.get("auc_ci") else None, best_threshold=best_rows,
-    )
-    missing = [k for k, v in fields.items() if v is None]
-    installs = harness.get("install_packages_calls") or []
-    installs = installs if isinstance(installs, list) else [installs]
-    installs = [{"call": c["call"], "packages": c["packages"] if isinstance(c["packages"], list)
-                 else ([] if c["packages"] is None else [c["packages"]])} for c in installs]
+    installs = [{"call": c["call"], "packages": _aslist(c["packages"])}
+                for c in _aslist(harness.get("install_packages_calls"))]
     extra = {
         "install_packages_calls": installs,
-        "library_calls": harness.get("library_calls") or [],
-        "keras_backend": backend,
+        "library_calls": _aslist(harness.get("library_calls")),
+        "keras_backend": backend if req.get("keras_backend") != "none" else "none",
         "keras_calls": bridge.calls if bridge else [],
         "python_warnings": bridge.python_warnings if bridge else [],
-        "history_params": (cp.get("history_params") and r_scalars(cp["history_params"])),
-        "predictions_dim": cp.get("predictions_dim"),
-        "fit_x_shape": bridge.fit_x_shape if bridge else None,  # the (n, 8) matrix fit() got
-        "model_input_shape": input_shape,  # [None, 8, 1]: Keras 3 expands the rank silently
-        "feature_names": cp.get("feature_names"),
-        "labels_class": cp.get("labels_class"),
-        "checkpoint_warnings": harness.get("checkpoint_warnings") or [],
-        "warnings_detail": common["warnings_detail"],
-        "missing_checkpoints": missing,
+        "fit_x_shape": bridge.fit_x_shape if bridge else None,  # what Keras's fit() received
         "r_session": session,
         "script_path": req.get("script_display"),
-        "data": req.get("data"),
-        "plot_path": req.get("plot_path"),
+        "bindings": req.get("bindings") or {},
+        "plot_path": plot_path,
     }
-    return ArticleResult(
-        side="r", **fields, keras_seed=req.get("seed"),
-        roc_direction=scalar("roc_direction"),
-        roc_levels=tuple(cp["roc_levels"]) if cp.get("roc_levels") else None,
-        test_labels=arr("test_labels", np.int64),
-        warnings=common["warnings"], console=common["console"], timings=timings, extra=extra,
-    )
+    return {"status": "ok", "values": values, "errors": errors, "checkpoint_warnings": cp_warnings,
+            "checkpoint_vars": expr_vars,
+            "globals": globals_info, "timings": timings, "extra": extra, **common}
 
 
-def r_scalars(d):
-    return {k: (v[0] if isinstance(v, list) and len(v) == 1 else v) for k, v in d.items()}
+def _aslist(v):
+    return [] if v is None else (v if isinstance(v, list) else [v])
+
+
+def _ints(v) -> list[int]:
+    return [int(x) for x in _aslist(v) if x is not None]
+
+
+def _checkpoints(ri, rcall, checkpoints: dict, bridge) -> tuple[dict, dict, dict]:
+    """Evaluate each checkpoint expression after the script and convert its value faithfully.
+    An R error or an unconvertible value is that checkpoint's error (a message), never a crash."""
+    from parity.values import Unconvertible
+    from r_reference.bridge import r2py
+    from r_reference.convert import make_converter, to_value
+
+    def keras_model(env):
+        if bridge is None:
+            return None
+        try:
+            cls = [str(c) for c in env.do_slot("class")]
+        except LookupError:
+            return None
+        if "rpy2bridge_keras_model" not in cls:
+            return None
+        from parity.values import model_record
+
+        return model_record(bridge.model(env.find("handle")))
+
+    conv = make_converter(model_summary=keras_model)
+    values, errors, warns = {}, {}, {}
+    for name, expr in checkpoints.items():
+        res = rcall(".eval_one", _sv(ri, expr))
+        names = [str(n) for n in res.do_slot("names")]
+        item = dict(zip(names, res))
+        w = r2py(item.get("warnings")) or []
+        if w:
+            warns[name] = w
+        if not r2py(item["ok"], simplify=True):
+            msg = r2py(item["error"], simplify=True) or ""
+            call = r2py(item.get("call"), simplify=True) or ""
+            errors[name] = f"R error in `{expr}`: " + (f"Error in {call} : " if call else "") + msg
+            continue
+        try:
+            values[name] = to_value(item["value"], conv)
+        except Unconvertible as e:
+            errors[name] = f"the R value of `{expr}` is {e}"
+        except Exception as e:  # noqa: BLE001 - a converter bug must name the checkpoint, not kill the run
+            errors[name] = f"converting the R value of `{expr}` failed ({type(e).__name__}: {e})"
+    return values, errors, warns
+
+
+def _globals(info: dict) -> list[dict]:
+    out = []
+    for name, d in info.items():
+        out.append({"name": name, "class": _aslist(d.get("class")), "typeof": (d.get("typeof") or [""])[0],
+                    "length": int((d.get("length") or [0])[0]), "dim": _ints(d.get("dim")),
+                    "lines": _ints(d.get("lines"))})
+    return out
 
 
 def _die_with_parent(parent_pid: int | None) -> None:

@@ -62,3 +62,18 @@ def run_rscript(code: str, timeout: float = 120) -> str:
     if proc.returncode != 0:
         raise RuntimeError(f"Rscript failed ({proc.returncode}): {proc.stderr.strip()}")
     return proc.stdout
+
+
+def missing_r_packages(packages) -> list[str]:
+    """The R packages (of `packages`) this R cannot load; [] when all load (or R is absent:
+    r_status() reports that)."""
+    pk = [p for p in packages if p]
+    if not pk or not shutil.which("Rscript"):
+        return []
+    code = ("pk <- c(" + ", ".join(repr(str(p)) for p in pk) + "); "
+            "cat(pk[!vapply(pk, requireNamespace, TRUE, quietly = TRUE)], sep = '\\n')")
+    try:
+        out = run_rscript(code, timeout=120)
+    except (RuntimeError, subprocess.TimeoutExpired):
+        return []
+    return [line.strip() for line in out.splitlines() if line.strip()]

@@ -1,13 +1,17 @@
-"""Run the article's R script (or another) in a fresh R worker process and return checkpoints.
+"""Run an R script, unmodified, in a fresh R worker process and return what it computed.
 
-    from r_reference.runner import run_article
-    res = run_article(seed=7)            # ArticleResult(side="r", ...)
+    from r_reference.runner import run_script
+    run = run_script("glm.R", checkpoints={"coef": "coef(fit)", "auc": "as.numeric(auc(r))"})
+    run.values["coef"]          # parity.values.Atomic (names, values), read from R
+    run.errors                  # {checkpoint: R's error message} for expressions that failed
 
 Each call starts a new process (`python -m r_reference._worker`) that embeds its own R through
 rpy2: one R per process, a clean global environment, nothing left behind. A subprocess, not a
 multiprocessing "spawn" child, because it must be killable as a whole on a timeout (its own
 process group gets SIGKILL), its stdout/stderr (TensorFlow's C++ logs) must never reach the
-terminal, and it must not depend on the caller's `__main__` being importable.
+terminal, and it must not depend on the caller's `__main__` being importable. R is never
+touched from a thread of this process (rpy2's conversion rules are context variables and R is
+single-threaded), so callers may run several of these at once from threads or Dask workers.
 """
 from __future__ import annotations
 
@@ -20,16 +24,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from r_reference.availability import r_status
 from r_reference.errors import (
     RReferenceError, RScriptError, RScriptQuit, RTimeoutError, RUnavailableError, RWorkerCrashed,
 )
-from r_reference.fixture import FIXTURE
-
-ARTICLE_R = FIXTURE
-KERAS_BACKENDS = ("auto", "bridge", "native")
+KERAS_BACKENDS = ("auto", "bridge", "native", "none")
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 _KERASISH = re.compile(r"^(layer_|callback_|optimizer_|loss_|metric_|initializer_|regularizer_|"
@@ -39,7 +41,7 @@ _KERASISH = re.compile(r"^(layer_|callback_|optimizer_|loss_|metric_|initializer
 def _script_file(script, tmp: Path) -> tuple[Path, str]:
     """(file to source, how to name it): a Path or existing file path, else R code."""
     if script is None:
-        return ARTICLE_R, str(ARTICLE_R)
+        raise TypeError("script is required: a path to an .R file or R code")
     if isinstance(script, Path) or (isinstance(script, str) and "\n" not in script
                                     and script.endswith((".R", ".r")) and Path(script).is_file()):
         p = Path(script).resolve()
@@ -53,18 +55,19 @@ def _script_file(script, tmp: Path) -> tuple[Path, str]:
     return p, "<R code string>"
 
 
-def _data_file(data, tmp: Path) -> Path | None:
-    """A CSV path for R's `gbsg`: a path as given, or a DataFrame written to a temporary CSV."""
-    if data is None:
-        return None
-    if hasattr(data, "to_csv"):
-        p = tmp / "gbsg.csv"
-        data.to_csv(p, index=False)
-        return p
-    p = Path(data).resolve()
-    if not p.is_file():
-        raise FileNotFoundError(f"data CSV not found: {p}")
-    return p
+def _bindings(bindings, tmp: Path) -> dict[str, str]:
+    """{R name: CSV path}: each path as given (must exist), or a DataFrame written to a temp CSV."""
+    out = {}
+    for name, data in (bindings or {}).items():
+        if hasattr(data, "to_csv"):
+            p = tmp / f"{name}.csv"
+            data.to_csv(p, index=False)
+        else:
+            p = Path(data).resolve()
+            if not p.is_file():
+                raise FileNotFoundError(f"data file for `{name}` not found: {p}")
+        out[str(name)] = str(p)
+    return out
 
 
 def _hint(message: str) -> str:
@@ -86,22 +89,48 @@ def _read(path: Path) -> str:
         return ""
 
 
-def run_article(seed: int | None = None, script=None, timeout: float = 600, keras_backend: str = "auto",
-                data=None, plot_path=None) -> "ArticleResult":  # noqa: F821
-    """Run the article's R script (default: `article.R`, verbatim) and return its checkpoints.
+@dataclass
+class RRun:
+    """What one R run computed: checkpoint values read from R (never recomputed here)."""
 
-    seed:          seeds Keras's weights and shuffling (python_impl.model.seed_everything) inside the
-                   bridge's keras_model_sequential(), just before the model is built; R's own
-                   set.seed(123) split is untouched. None: unseeded, as the article.
-    script:        another R script: a pathlib.Path / path to an existing .R file, or R code (str).
-    timeout:       seconds for the whole worker (start, R, TensorFlow import, script); then it is
-                   killed and RTimeoutError raised.
-    keras_backend: "bridge" (the rpy2 keras bridge), "native" (R's keras package through
-                   reticulate; needs it installed and usable), "auto" (native if usable, else bridge).
-    data:          a gbsg-like CSV path (or a pandas DataFrame, written to a temporary CSV); read
-                   with read.csv() and bound as `gbsg` in R's global environment before the
-                   script runs, where it wins over survival's dataset (`data <- gbsg`).
-    plot_path:     save R's own plot (pROC's ROC curve) as a PNG there; else a null device.
+    values: dict  # checkpoint name -> parity.values value
+    errors: dict  # checkpoint name -> message (R error, or no faithful conversion)
+    assignments: dict  # top-level variable -> script lines that assigned it
+    seed: int | None
+    dependencies: dict = field(default_factory=dict)  # variable -> variables its assignments read
+    checkpoint_vars: dict = field(default_factory=dict)  # checkpoint -> script variables it reads
+    globals: list | None = None  # with list_globals: [{name, class, typeof, length, dim, lines}]
+    checkpoint_warnings: dict = field(default_factory=dict)
+    warnings: list = field(default_factory=list)
+    warnings_detail: list = field(default_factory=list)
+    console: str = ""
+    timings: dict = field(default_factory=dict)
+    extra: dict = field(default_factory=dict)
+
+
+def run_script(script, checkpoints: dict[str, str] | None = None, seed: int | None = None,
+               keras_backend: str = "auto", bindings: dict | None = None, timeout: float = 600,
+               plot_path=None, cwd=None, list_globals: bool = False) -> RRun:
+    """Run an R script in a fresh worker and evaluate `checkpoints` ({name: R expression}) in the
+    global environment it leaves.
+
+    script:        a pathlib.Path / path to an existing .R file, or R code (str).
+    checkpoints:   {name: R expression}: any R code, evaluated after the script (each in a child of
+                   globalenv, so it cannot alter the script's objects) and converted faithfully
+                   (`r_reference.convert`). An expression's R error is recorded in `errors`.
+    seed:          seeds Keras's weights and shuffling inside the bridge's keras_model_sequential(),
+                   just before the model is built; R's own set.seed() calls are untouched.
+                   None: unseeded.
+    keras_backend: "bridge" (library(keras) answered by the rpy2 keras bridge), "native" (R's keras
+                   package through reticulate; needs it usable), "auto" (native if usable, else
+                   bridge), "none" (no keras: library(keras) is R's own).
+    bindings:      {R name: CSV path or DataFrame}: bound with read.csv() in globalenv before the
+                   script runs (a case's data file; it wins over a package dataset's name).
+    timeout:       seconds for the whole worker; then it is killed and RTimeoutError raised.
+    plot_path:     save R's own plots (the first device) as a PNG there; else a null device.
+    cwd:           the script's working directory (default: the script's folder, so its relative
+                   read.csv() paths work; a temporary folder for R code given as a string).
+    list_globals:  also describe every top-level variable the script left (`parity init`).
 
     Raises RUnavailableError, RScriptError, RScriptQuit (a RWorkerCrashed), RWorkerCrashed,
     RTimeoutError, all subclasses of RReferenceError.
@@ -110,6 +139,10 @@ def run_article(seed: int | None = None, script=None, timeout: float = 600, kera
         raise ValueError(f"keras_backend must be one of {KERAS_BACKENDS}, not {keras_backend!r}")
     if seed is not None and (isinstance(seed, bool) or int(seed) != seed):
         raise ValueError(f"seed must be an integer, not {seed!r}")
+    checkpoints = dict(checkpoints or {})
+    for name, expr in checkpoints.items():
+        if not isinstance(expr, str) or not expr.strip():
+            raise ValueError(f"checkpoint {name!r}: the R expression must be a non-empty string")
     st = r_status()
     if not st.ok:
         raise RUnavailableError(st.reason)
@@ -121,11 +154,12 @@ def run_article(seed: int | None = None, script=None, timeout: float = 600, kera
     with tempfile.TemporaryDirectory(prefix="r_reference_") as tmpdir:
         tmp = Path(tmpdir)
         script_path, script_display = _script_file(script, tmp)
-        data = _data_file(data, tmp)
+        workdir = Path(cwd).resolve() if cwd is not None else (
+            script_path.parent if script_display != "<R code string>" else tmp)
         req = {
             "script_path": str(script_path), "script_display": script_display,
             "seed": None if seed is None else int(seed), "keras_backend": keras_backend,
-            "data": None if data is None else str(data),
+            "bindings": _bindings(bindings, tmp), "checkpoints": checkpoints, "list_globals": bool(list_globals),
             "plot_path": None if plot_path is None else str(plot_path),
             "result_path": str(tmp / "reply.pkl"), "console_log": str(tmp / "console.log"),
             "parent_pid": os.getpid(),
@@ -137,7 +171,7 @@ def run_article(seed: int | None = None, script=None, timeout: float = 600, kera
         proc = subprocess.Popen(
             [sys.executable, "-m", "r_reference._worker", str(tmp / "request.json")],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            cwd=tmp, env=env, start_new_session=True,  # own process group: killable as a whole
+            cwd=workdir, env=env, start_new_session=True,  # own process group: killable as a whole
         )
         try:
             out, _ = proc.communicate(timeout=timeout)
@@ -162,16 +196,22 @@ def run_article(seed: int | None = None, script=None, timeout: float = 600, kera
                 console=_read(tmp / "console.log"))
         reply = pickle.loads(reply_path.read_bytes())
     total = time.perf_counter() - t_start
-    return _result_or_raise(reply, worker_output, total)
+    return _result_or_raise(reply, worker_output, total, seed)
 
 
-def _result_or_raise(reply: dict, worker_output: str, total: float):
+def _result_or_raise(reply: dict, worker_output: str, total: float, seed=None) -> RRun:
     status = reply.get("status")
     if status == "ok":
-        res = reply["result"]
-        res.timings["total_s"] = total
-        res.extra["worker_output"] = worker_output[-4000:]
-        return res
+        timings = dict(reply.get("timings") or {})
+        timings["total_s"] = total
+        extra = dict(reply.get("extra") or {})
+        extra["worker_output"] = worker_output[-4000:]
+        return RRun(values=reply["values"], errors=reply["errors"], assignments=reply.get("assignments") or {},
+                    seed=seed, globals=reply.get("globals"), dependencies=reply.get("dependencies") or {},
+                    checkpoint_vars=reply.get("checkpoint_vars") or {},
+                    checkpoint_warnings=reply.get("checkpoint_warnings") or {},
+                    warnings=reply.get("warnings") or [], warnings_detail=reply.get("warnings_detail") or [],
+                    console=reply.get("console", ""), timings=timings, extra=extra)
     console = reply.get("console", "")
     if status in ("error", "parse_error"):
         err = RScriptError(

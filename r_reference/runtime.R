@@ -10,7 +10,11 @@
 #     globalenv, visible values are auto-printed, warnings are collected (and printed after the
 #     expression, as R does), the first error stops the script and is reported with R's
 #     message, the failing call, the script line and the R call stack.
-#   * .checkpoints(): the named checkpoints read from the objects the script leaves behind.
+#   * .eval_one(): one checkpoint expression (any R code), evaluated after the script in a
+#     child of globalenv (so it cannot overwrite the script's objects), its warnings kept and
+#     its error returned as data, never raised.
+#   * .globals_info(): what the script left in globalenv (class, type, length, dim, and the
+#     script lines that assigned each name), for `parity init` and the report's line numbers.
 
 .state <- new.env(parent = emptyenv())
 .state$install_calls <- list()
@@ -18,6 +22,8 @@
 .state$warnings <- list()
 .state$provided <- list()       # package name -> function() attaching the bridge's version
 .state$checkpoint_warnings <- character()
+.state$assign_lines <- list()   # variable name -> script lines whose top-level call assigned it
+.state$deps <- list()           # variable name -> the variables its assigning calls read (data flow)
 
 .record <- function(slot, value) {
   x <- get(slot, envir = .state)
@@ -102,10 +108,11 @@
 
 # ---- data and keras backend ----------------------------------------------------------------
 
-.define_gbsg <- function(path) {
-  # A user's gbsg-like CSV. Bound in globalenv, it wins over survival's lazy-loaded dataset:
-  # `data <- gbsg` looks in globalenv first, and library(survival) attaches after it.
-  assign("gbsg", utils::read.csv(path, check.names = FALSE), envir = globalenv())
+.bind_csv <- function(name, path) {
+  # A data file the case binds for the script, read as the script's own read.csv() would. Bound
+  # in globalenv, it wins over a package's lazy-loaded dataset of the same name: `data <- gbsg`
+  # looks in globalenv first, and library(survival) attaches after it.
+  assign(name, utils::read.csv(path, check.names = FALSE), envir = globalenv())
   invisible(TRUE)
 }
 
@@ -163,6 +170,7 @@
             else .deparse1(expr)
     pending <- list()
     stack <- NULL
+    before <- ls(envir, all.names = TRUE)
     res <- tryCatch(
       withCallingHandlers({
         r <- withVisible(eval(expr, envir))
@@ -185,6 +193,15 @@
       return(list(status = "quit", message = conditionMessage(res), call = .deparse1(conditionCall(res)),
                   line = line, expression = text, traceback = character(), quit_status = res$status))
     }
+    if (!inherits(res, "error") && !inherits(res, "rpy2runner_quit") && !is.na(line)) {
+      after <- ls(envir, all.names = TRUE)
+      targets <- unique(c(intersect(.assign_targets(expr), after), setdiff(after, before)))
+      reads <- setdiff(intersect(all.names(expr), before), character())
+      for (n in targets) {
+        .state$assign_lines[[n]] <- c(.state$assign_lines[[n]], line)
+        .state$deps[[n]] <- unique(c(.state$deps[[n]], setdiff(reads, n)))
+      }
+    }
     if (inherits(res, "error")) {
       call <- .deparse1(conditionCall(res))
       cat(if (nzchar(call)) paste0("Error in ", call, " : ") else "Error: ",
@@ -198,62 +215,74 @@
 
 # ---- checkpoints ----------------------------------------------------------------------------
 
-.checkpoints <- function(model_handle_fn = NULL) {
+.assign_targets <- function(expr) {
+  # Names a top-level call assigns: x <- ..., x = ..., x <<- ..., names(x) <- ..., x$a <- ...,
+  # x[i] <- ..., a <- b <- ..., assign("x", ...), and the same inside { } and ( ).
+  if (!is.call(expr)) return(character())
+  f <- expr[[1L]]
+  f <- if (is.symbol(f)) as.character(f) else ""
+  if (f %in% c("<-", "=", "<<-") && length(expr) == 3L) {
+    lhs <- expr[[2L]]
+    while (is.call(lhs) && length(lhs) >= 2L) lhs <- lhs[[2L]]
+    out <- if (is.symbol(lhs)) as.character(lhs) else if (is.character(lhs)) lhs else character()
+    return(c(out, .assign_targets(expr[[3L]])))
+  }
+  if (f == "assign" && length(expr) >= 2L && is.character(expr[[2L]])) return(expr[[2L]])
+  if (f %in% c("{", "(", "suppressWarnings", "suppressMessages", "invisible", "local")) {
+    return(unlist(lapply(as.list(expr)[-1L], .assign_targets)))
+  }
+  character()
+}
+
+.eval_one <- function(text) {
+  # One checkpoint expression. Evaluated in a fresh child of globalenv: it sees everything the
+  # script left, and whatever it assigns stays out of the script's environment.
+  ws <- character()
+  res <- tryCatch(
+    withCallingHandlers({
+      exprs <- parse(text = text, keep.source = FALSE)
+      env <- new.env(parent = globalenv())
+      value <- NULL
+      for (e in exprs) value <- eval(e, env)
+      list(ok = TRUE, value = value)
+    },
+    warning = function(w) {
+      ws <<- c(ws, conditionMessage(w))
+      invokeRestart("muffleWarning")
+    },
+    message = function(m) invokeRestart("muffleMessage")),
+    error = function(e) list(ok = FALSE, error = conditionMessage(e), call = .deparse1(conditionCall(e))))
+  res$warnings <- ws
+  res
+}
+
+.globals_info <- function() {
   g <- globalenv()
-  get1 <- function(n) if (exists(n, envir = g, inherits = FALSE)) get(n, envir = g, inherits = FALSE) else NULL
-  out <- list()
-  put <- function(name, value) out[name] <<- list(value)
-  for (n in c("train_indices", "val_indices", "test_indices")) {
-    v <- get1(n)
-    put(n, if (is.null(v)) NULL else as.integer(v))
-  }
-  pf <- get1("preprocessed_features")
-  put("center", if (is.null(pf)) NULL else as.numeric(attr(pf, "scaled:center")))
-  put("scale", if (is.null(pf)) NULL else as.numeric(attr(pf, "scaled:scale")))
-  put("feature_names", if (is.null(pf)) NULL else as.character(names(attr(pf, "scaled:center"))))
-  labels <- get1("labels")
-  put("labels_class", if (is.null(labels)) NULL else class(labels))
-  as01 <- function(v) if (is.factor(v)) suppressWarnings(as.integer(as.character(v))) else as.integer(v)
-  put("labels", if (is.null(labels)) NULL else as01(labels))
-  tl <- get1("test_labels")
-  put("test_labels", if (is.null(tl)) NULL else as01(tl))
-
-  model <- get1("model")
-  put("model_handle", if (!is.null(model) && !is.null(model_handle_fn)) model_handle_fn(model) else NULL)
-
-  h <- get1("history")
-  if (inherits(h, "keras_training_history")) {
-    put("history", lapply(h$metrics, as.numeric))
-    put("history_params", h$params)
-  }
-  tl <- get1("test_loss")
-  if (is.numeric(tl)) {
-    put("test_loss_values", as.numeric(tl))
-    put("test_loss_names", if (is.null(names(tl))) NULL else names(tl))
-  }
-  pr <- get1("predictions")
-  if (is.numeric(pr)) {
-    put("predictions", as.numeric(pr))
-    put("predictions_dim", if (is.null(dim(pr))) NULL else as.integer(dim(pr)))
-  }
-  roc_obj <- get1("roc_obj")
-  if (inherits(roc_obj, "roc")) {
-    extra_w <- character()
-    keepw <- function(expr) withCallingHandlers(expr, warning = function(w) {
-      extra_w <<- c(extra_w, conditionMessage(w)); invokeRestart("muffleWarning")
-    })
-    put("auc", as.numeric(roc_obj$auc))
-    put("auc_ci", keepw(as.numeric(pROC::ci.auc(roc_obj))))
-    best <- keepw(pROC::coords(roc_obj, "best"))
-    best <- as.data.frame(best)
-    put("best_threshold", list(threshold = as.numeric(best$threshold),
-                               specificity = as.numeric(best$specificity),
-                               sensitivity = as.numeric(best$sensitivity)))
-    put("roc_direction", as.character(roc_obj$direction))
-    put("roc_levels", as.character(roc_obj$levels))
-    .state$checkpoint_warnings <- extra_w
-  }
+  nm <- ls(g, all.names = FALSE)
+  out <- lapply(nm, function(n) {
+    v <- get(n, envir = g, inherits = FALSE)
+    d <- dim(v)
+    list(name = n, class = class(v), typeof = typeof(v), length = length(v),
+         dim = if (is.null(d)) integer() else as.integer(d),
+         lines = as.integer(.state$assign_lines[[n]]))
+  })
+  names(out) <- nm
   out
+}
+
+.assignments <- function() {
+  lapply(.state$assign_lines, as.integer)
+}
+
+.dependencies <- function() {
+  lapply(.state$deps, as.character)
+}
+
+.expr_vars <- function(text) {
+  # The script's variables an expression reads (for its line number and the data flow).
+  e <- tryCatch(parse(text = text, keep.source = FALSE), error = function(e) NULL)
+  if (is.null(e)) return(character())
+  intersect(unique(all.names(e)), ls(globalenv(), all.names = TRUE))
 }
 
 .session <- function() {

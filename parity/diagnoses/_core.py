@@ -323,13 +323,13 @@ def ctx_values(context: Context | None) -> Iterator[tuple[str, str, Any]]:
 
 
 def ctx_numeric(context: Context | None, ndim: int | None = None) -> list[tuple[str, str, np.ndarray]]:
-    """Numeric context arrays (float64) with the given ndim, duplicates (equal values) dropped."""
+    """Numeric context arrays (float64, ndim >= 1 or the given ndim), duplicates dropped."""
     out: list[tuple[str, str, np.ndarray]] = []
     for cname, side, v in ctx_values(context):
         if isinstance(v, Mapping):
             continue
         a = num(v)
-        if a is None or a.size == 0 or (ndim is not None and a.ndim != ndim):
+        if a is None or a.size == 0 or a.ndim == 0 or (ndim is not None and a.ndim != ndim):
             continue
         if any(x.shape == a.shape and close(x, a, 0.0) for _, _, x in out):
             continue

@@ -42,7 +42,7 @@ def scaling_leak(data=None, split: Split | None = None) -> dict:
     versions, in sd units (max and mean |difference|, per feature max). Also the logistic
     regression baseline's test AUC under both scalings (how much the leak matters to a model).
     """
-    from parity.baselines import logistic_regression
+    from .baselines import logistic_regression
 
     df = _df(data)
     x, y = features_labels(df)
@@ -144,14 +144,14 @@ def _ordinal(x: float) -> str:
 
 def seed_spread(accuracies, aucs, published: dict | None = None, label: str = "seeds") -> dict:
     """Spread of test accuracy and AUC over seeds (sd, 2.5-97.5% range, min/max), and where the
-    published values fall (compared at the article's printed precision, see
-    parity.reproduction). `published`: {"test_accuracy", "auc"} (parity.audit.PUBLISHED)."""
-    from parity.reproduction import PUBLISHED_DECIMALS, describe, verdict
+    published values fall (compared at their printed precision, see parity.reproduction).
+    `published`: {"accuracy": (value, decimals), "auc": (value, decimals)}."""
+    from parity.reproduction import describe, verdict
 
     pub = published or {}
     out = {"label": label}
-    for m, vals, pv in (("accuracy", accuracies, pub.get("test_accuracy")), ("auc", aucs, pub.get("auc"))):
-        dec = PUBLISHED_DECIMALS[m]
+    for m, vals in (("accuracy", accuracies), ("auc", aucs)):
+        pv, dec = pub.get(m) or (None, None)
         d = describe(vals, pv if pv is not None else float("nan"), decimals=dec)
         d["range_95_width"] = d["p2_5"] if d["n"] == 0 else d["p97_5"] - d["p2_5"]
         if pv is not None:
