@@ -15,7 +15,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
 from parity.diagnoses import DIAGNOSES, Diagnosis, diagnose, explain_all
-from parity.diagnoses.numeric import r_round_scalar
+from parity.diagnoses.numeric import r_round, r_round_scalar
 
 RNG = np.random.default_rng(20261201)
 
@@ -240,6 +240,25 @@ def trap_na_dropped_frame():
     return df, df.dropna(), "frame", {}
 
 
+def trap_na_filled():
+    x = _features(n=30)[:, 0].copy()
+    x[[4, 9, 17]] = np.nan
+    return x, pd.Series(x).fillna(0).to_numpy(), "nodes", {}
+
+
+def trap_na_filled_mean():
+    x = _features(n=30)
+    x[[4, 9], 1] = np.nan
+    x[17, 3] = np.nan
+    return x, pd.DataFrame(x).fillna(pd.DataFrame(x).mean()).to_numpy(), "x", {}
+
+
+def trap_complement():
+    x, y = _logit_data()
+    model = LogisticRegression().fit(x, y)
+    return model.predict_proba(x)[:, 1], model.predict_proba(x)[:, 0], "predictions", {}
+
+
 def trap_row_names():
     rows_kept = np.setdiff1d(np.arange(1, 101), [5, 6, 40, 77])  # na.omit() keeps row names
     pos = np.sort(np.random.default_rng(7).choice(rows_kept.size, 20, replace=False)) + 1
@@ -290,6 +309,8 @@ TRAPS = {
     "dropped_dim": [trap_dropped_dim],
     "integer_na": [trap_integer_na],
     "na_dropped": [trap_na_dropped, trap_na_dropped_frame],
+    "na_filled": [trap_na_filled, trap_na_filled_mean],
+    "complement": [trap_complement],
     "row_names": [trap_row_names],
     "transposed": [trap_transposed],
     "collation": [trap_collation],
@@ -376,18 +397,14 @@ def test_silent_on_unrelated_perturbation(tid, make):
 def test_silent_on_the_other_traps(tid):
     """A hypothesis must not fire on a different trap, unless that trap also satisfies it
     exactly (listed here with the reason)."""
-    also = {  # (hypothesis, trap): an exact relation that genuinely holds too
+    also = {  # (hypothesis, trap): an exact relation that genuinely holds too; diagnose()'s order
+        # puts the trap's own (more specific) id first, as the confusion test checks
         ("scale_factor", "population_sd"),     # sqrt(n/(n-1)) is a common factor
-        ("scale_factor", "ddof_var"),          # never: squares aren't a common factor (kept for doc)
-        ("row_major", "transposed"),           # never (shapes differ): kept for doc
-        ("sorted_order", "different_rng"),     # sets differ: never; kept for doc
-        ("zero_based_index", "factor_codes"),  # 0/1 -> 1/2 is also "every value +1"
+        ("zero_based_index", "factor_codes"),  # 0/1 -> 1/2 is also "every value + 1"
         ("off_by_constant", "factor_codes"),   # ... and a common shift of 1
-        ("off_by_constant", "zero_based_index"),  # -1 everywhere is a common shift
-        ("scale_factor", "float32"),           # never
-        ("sorted_order", "collation"),         # R's collation is not code-point sorted; py is
-        ("factor_codes", "collation"),         # never (needs a levels-like name)
-        ("regularised_fit", "population_sd"),  # never (common factor)
+        ("off_by_constant", "zero_based_index"),  # - 1 everywhere is a common shift
+        ("sorted_order", "collation"),         # Python's side is code-point sorted, R's is not
+        ("factor_codes", "collation"),         # the trap's name says levels: pandas' lexical order
     }
     for other, fns in TRAPS.items():
         if other == tid:
@@ -451,6 +468,41 @@ def test_auc_direction_confirmed_by_context():
     assert r > 0.5 > py and abs(r + py - 1) < 1e-12
     assert DIAGNOSES["auc_direction"](0.7, 0.31, name="auc", context=ctx) is None
     assert DIAGNOSES["auc_direction"](0.5, 0.5, name="auc", context={}) is None
+
+
+def test_auc_direction_vs_complement():
+    aucs = np.array([0.71, 0.69, 0.74])
+    assert diagnose(aucs, 1 - aucs, name="auc_over_seeds").id == "auc_direction"
+    assert diagnose(aucs, 1 - aucs, name="probabilities").id == "complement"
+    partly = 1 - aucs
+    partly[1] = aucs[1]
+    assert diagnose(aucs, partly, name="values").id == "auc_direction"  # some runs flipped
+    assert DIAGNOSES["complement"](np.array([0.5, 0.5]), np.array([0.5, 0.5]), name="", context={}) is None
+    assert DIAGNOSES["complement"](np.array([0.2, 1.4]), np.array([0.8, -0.4]), name="", context={}) is None
+
+
+def test_na_filled_needs_a_pattern():
+    f = DIAGNOSES["na_filled"]
+    assert f(np.array([1.0, np.nan, 3.0]), np.array([1.0, 2.7, 3.0]), name="", context={}) is None
+    assert f(np.array([1.0, np.nan, 3.0]), np.array([1.0, -999.0, 3.0]), name="", context={}).data["fill"] == -999
+    r = np.array([1.0, np.nan, 3.0, np.nan])
+    assert f(r, np.array([1.0, 5.0, 3.0, 6.0]), name="", context={}) is None  # two different fills
+    assert f(r, np.array([1.0, 5.0, 3.5, 5.0]), name="", context={}) is None  # another value changed
+
+
+def test_integer_na_on_logicals():
+    r = np.array([True, None, False], dtype=object)  # R's logical NA
+    assert diagnose(r, np.array([1, -2147483648, 0])).id == "integer_na"
+
+
+def test_roc_thresholds_for_direction_greater():
+    from python_impl.roc import roc
+
+    y, s = _labels_scores(reversed_scores=True)
+    fit = roc(y, s)
+    assert fit.direction == ">"
+    d = diagnose(np.asarray(fit.thresholds), roc_curve(y, s)[2], context={"predictions": (s, s)})
+    assert d.id == "roc_thresholds" and d.data["confirmed"] is True
 
 
 def test_auc_direction_ci_and_percent():
@@ -565,6 +617,11 @@ def test_rounding_matches_r():
     assert [r_round_scalar(v, 1) for v in x[:7]] == [0.1, 0.2, 0.3, 0.4, 2.7, 1.0, -0.1]
     assert [r_round_scalar(v, 2) for v in x[4:]] == [2.67, 1.0, -0.15, 0.12, 0.38, 5.02, 0.28]
     assert [r_round_scalar(v, 0) for v in (0.5, 1.5, 2.5, -2.5)] == [0.0, 2.0, 2.0, -2.0]
+    rng = np.random.default_rng(12)
+    many = np.concatenate((np.array(x), rng.normal(scale=50, size=2000), [0.0, np.inf, np.nan, 1e20]))
+    for d in (-1, 0, 1, 2, 3):
+        want = np.array([r_round_scalar(float(v), d) for v in many])
+        np.testing.assert_array_equal(r_round(many, d), want)
 
 
 def test_rounding_not_on_random_unit_errors():
@@ -679,6 +736,7 @@ GARBAGE = [
     (float("nan"), 0.5),
 ]
 BAD_CONTEXTS = [None, {}, {"x": 5}, {"x": (1,)}, {"x": (None, None)}, {"x": ("a", [1, [2]])},
+                {"x": (5, 6.0)}, {"x": (np.array([]), np.zeros((0, 3)))}, {"d": ({"a": 1}, {"a": [1, 2]})},
                 {"m": (np.full((3, 2), np.nan), np.zeros((3, 2))), "i": (np.array([1, 2]), np.array([0, 1]))}]
 
 

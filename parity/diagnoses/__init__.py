@@ -20,11 +20,11 @@ from typing import Any, Callable, Mapping, Sequence
 from parity.diagnoses._core import Diagnosis, deep_equal, jsonable
 from parity.diagnoses.fits import regularised_fit, scaled_before_split
 from parity.diagnoses.indices import different_rng, factor_codes, row_names, zero_based_index
-from parity.diagnoses.layout import (collation, dropped_dim, integer_na, na_dropped, row_major,
-                                     sorted_order, transposed)
+from parity.diagnoses.layout import (collation, dropped_dim, integer_na, na_dropped, na_filled,
+                                     row_major, sorted_order, transposed)
 from parity.diagnoses.numeric import (ddof_var, float32, off_by_constant, population_sd, quantile_type,
                                       rounding, scale_factor)
-from parity.diagnoses.roc import auc_direction, roc_thresholds
+from parity.diagnoses.roc import auc_direction, complement, roc_thresholds
 
 __all__ = ["Diagnosis", "DIAGNOSES", "diagnose", "explain_all", "jsonable"]
 
@@ -33,9 +33,11 @@ DIAGNOSES: dict[str, Callable[..., Diagnosis | None]] = {
     "dropped_dim": dropped_dim,
     "integer_na": integer_na,
     "na_dropped": na_dropped,
+    "na_filled": na_filled,
     # structured patterns that nothing else produces
     "roc_thresholds": roc_thresholds,
     "auc_direction": auc_direction,
+    "complement": complement,
     # verified against data in the context
     "scaled_before_split": scaled_before_split,
     "regularised_fit": regularised_fit,

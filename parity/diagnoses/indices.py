@@ -171,11 +171,11 @@ def row_names(r, py, *, name, context):
     subsetting keep R's row names; predict() names its output by them), the other by position
     1..n.
 
-    Criterion: unique whole numbers, same length >= 5, the map R -> Python strictly increasing
+    Criterion: unique whole numbers, same length >= 8, the map R -> Python strictly increasing
     with a non-decreasing offset (Python - R) that is >= 0 (or <= 0 the other way round) and not
     constant. Context: none."""
     a, b = int_vector(r), int_vector(py)
-    if a is None or b is None or a.size != b.size or a.size < 5:
+    if a is None or b is None or a.size != b.size or a.size < 8:
         return None
     if np.unique(a).size != a.size or np.unique(b).size != b.size:
         return None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from parity.diagnoses._core import (INT_NA, RTOL, Diagnosis, as_array, ctx_numeric, int_vector,
+from parity.diagnoses._core import (INT_NA, RTOL, Diagnosis, as_array, ctx_numeric, g, int_vector,
                                     monotone, num, preview, safe, same, strs)
 
 
@@ -37,7 +37,7 @@ def integer_na(r, py, *, name, context):
     Criterion: same shape; every differing element is NA (NaN/None) on one side and exactly
     -2147483648 on the other; all other elements equal exactly; at least one such element.
     Context: none."""
-    a, b = num(r), num(py)
+    a, b = num(r, allow_bool=True), num(py, allow_bool=True)
     if a is None or b is None or a.shape != b.shape or a.size == 0:
         return None
     na_a, na_b = np.isnan(a), np.isnan(b)
@@ -58,6 +58,56 @@ def integer_na(r, py, *, name, context):
         "convert inside rpy2's converter (NA_integer_ -> NaN / pandas.NA) and never cast R integers "
         "with a plain int32 view; mask values == -2147483648 as missing",
         {"n_sentinel": k_a + k_b, "sentinel_on": "py" if k_b else "r", "positions": pos[:50].tolist()})
+
+
+SENTINELS = (0.0, -1.0, -9.0, -99.0, -999.0, -9999.0, 99.0, 999.0, 9999.0)
+
+
+@safe
+def na_filled(r, py, *, name, context):
+    """Missing values filled in on one side (fillna(0), a sentinel such as -999, or column-mean /
+    median imputation) where the other keeps NA.
+
+    Criterion: same shape; every differing element is NA on one side and a number on the other;
+    all other elements equal exactly; the fill is one constant (at >= 2 positions, or at one if
+    it is 0, -1, -9, -99, -999, -9999, 99, 999 or 9999) or, for a matrix, per column the mean or
+    median of that column's non-missing values (rel 1e-12). -2147483648 is integer_na's.
+    Context: none."""
+    a, b = num(r), num(py)
+    if a is None or b is None or a.shape != b.shape or a.size == 0 or a.ndim > 2:
+        return None
+    na_a, na_b = np.isnan(a), np.isnan(b)
+    if na_a.any() and na_b.any():
+        return None
+    kept, filled, who = (a, b, "Python") if na_a.any() else (b, a, "R")
+    m = np.isnan(kept)
+    if not m.any() or np.isnan(filled[m]).any() or not same(kept[~m], filled[~m], 0.0):
+        return None
+    vals = filled[m]
+    k = int(m.sum())
+    data = {"n_filled": k, "filled_side": "py" if who == "Python" else "r"}
+    if np.all(vals == vals[0]) and vals[0] != -2147483648 and (k >= 2 or float(vals[0]) in SENTINELS):
+        c = float(vals[0])
+        return Diagnosis(
+            "na_filled", f"{who} filled the missing values with {g(c)}",
+            f"all {k} values that are NA on the other side are {g(c)} on {who}'s; the other "
+            f"{int((~m).sum())} are identical",
+            "keep NA as NA (NaN / pandas.NA) and handle it the way the R script does (na.omit, "
+            "na.rm=TRUE, or an explicit imputation step on both sides)", {**data, "fill": c, "kind": "constant"})
+    if kept.ndim == 2:
+        for how, stat in (("mean", np.nanmean), ("median", np.nanmedian)):
+            col = stat(kept, axis=0)
+            want = np.broadcast_to(col, kept.shape)[m]
+            if np.all(np.isfinite(want)) and np.all(np.abs(vals - want) <= 1e-12 * np.maximum(np.abs(want), 1e-300)):
+                cols = sorted(set((np.flatnonzero(m.any(axis=0)) + 1).tolist()))
+                return Diagnosis(
+                    "na_filled", f"{who} imputed the missing values with the column {how}",
+                    f"all {k} values that are NA on the other side are their column's {how} of the "
+                    f"non-missing values (columns {cols[:8]}); the rest are identical",
+                    "impute on both sides or on neither, over the same rows (an imputer fitted on all "
+                    "rows leaks test data like scaling before the split)",
+                    {**data, "kind": how, "columns_1based": cols})
+    return None
 
 
 def _row_na(arr: np.ndarray) -> np.ndarray | None:

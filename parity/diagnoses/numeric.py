@@ -261,6 +261,7 @@ QUANTILE_METHODS = (  # numpy method -> R's type (Hyndman & Fan), None: numpy/pa
     ("normal_unbiased", 9), ("lower", None), ("higher", None), ("nearest", None), ("midpoint", None),
 )
 _R_TYPE = dict(QUANTILE_METHODS)
+MAX_QUANTILES = 1000  # a quantile checkpoint is a short vector of probabilities' values
 
 
 def _invert_type7(q: np.ndarray, xs: np.ndarray) -> np.ndarray | None:
@@ -299,13 +300,13 @@ def quantile_type(r, py, *, name, context):
     and probabilities p (from R's names '25%'..., the default 0/.25/.5/.75/1 for five values, or
     solved from one side as type 7) such that R = np.quantile(x, p, method=A) and Python =
     np.quantile(x, p, method=B) for two methods A != B, each within 1e-12 of x's magnitude.
-    Context: required (the data the quantiles were taken of)."""
+    At most 1000 quantiles. Context: required (the data the quantiles were taken of)."""
     p = _pair(r, py)
     if p is None:
         return None
     a, b, names = p
     a, b = a.reshape(-1), b.reshape(-1)
-    if np.array_equal(a, b) or not np.all(np.isfinite(a)):
+    if a.size > MAX_QUANTILES or np.array_equal(a, b) or not np.all(np.isfinite(a)):
         return None
     probs_named = None
     if names:
@@ -372,8 +373,33 @@ def r_round_scalar(x: float, digits: int) -> float:
     return sgn * (xu if (du < dd or (du == dd and math.fmod(i10, 2.0) == 1)) else xd0)
 
 
+def r_round(x: np.ndarray, digits: int) -> np.ndarray:
+    """`r_round_scalar` vectorised (the same IEEE operations elementwise)."""
+    x = np.asarray(x, dtype=np.float64)
+    if digits == 0:
+        return np.rint(x)
+    with np.errstate(all="ignore"):
+        sgn = np.where(x < 0, -1.0, 1.0)
+        xa = np.abs(x)
+        x10 = 10.0 ** digits if digits > 0 else 1 / 10.0 ** (-digits)
+        xd = xa * x10
+        i10 = np.floor(xd)
+        xd0, xu = i10 / x10, np.ceil(xd) / x10
+        du, dd = xu - xa, xa - xd0
+        out = sgn * np.where((du < dd) | ((du == dd) & (np.fmod(i10, 2.0) == 1)), xu, xd0)
+        keep = ~np.isfinite(x) | (x == 0)
+        if digits > 0:
+            keep |= np.log10(np.where(xa > 0, xa, 1.0)) + digits > 15
+        return np.where(keep, x, out)
+
+
+MAX_LOOP = 20_000  # element-by-element rules (Python's round, Decimal) only up to this size
+
+
 def _vec(f):
-    def apply(x: np.ndarray, d: int) -> np.ndarray:
+    def apply(x: np.ndarray, d: int) -> np.ndarray | None:
+        if x.size > MAX_LOOP:
+            return None
         return np.array([f(float(v), d) for v in x.reshape(-1)], dtype=float).reshape(x.shape)
     return apply
 
@@ -386,7 +412,7 @@ def _half_up_str(v: float, d: int) -> float:
 
 
 ROUND_RULES = {
-    "R's round() (half to even; the nearer decimal for digits > 0)": _vec(r_round_scalar),
+    "R's round() (half to even; the nearer decimal for digits > 0)": r_round,
     "np.round / pandas .round (half to even on x * 10^d)": lambda x, d: np.round(x, d),
     "Python round() (half to even on the exact binary value)": _vec(lambda v, d: float(round(v, d))),
     "floor(x * 10^d + 0.5) (half up)": lambda x, d: np.floor(x * 10.0 ** d + 0.5) / 10.0 ** d,
@@ -431,7 +457,7 @@ def rounding(r, py, *, name, context):
     for cname, side, x in ctx_numeric(context):
         if x.shape != a.shape or not np.all(np.isfinite(x)) or integral(x):
             continue
-        res = {k: f(x, d) for k, f in ROUND_RULES.items()}
+        res = {k: v for k, v in ((k, f(x, d)) for k, f in ROUND_RULES.items()) if v is not None}
         ra = [k for k, v in res.items() if np.all(np.abs(v - a) <= RTOL * np.maximum(1, np.abs(a)))]
         rb = [k for k, v in res.items() if np.all(np.abs(v - b) <= RTOL * np.maximum(1, np.abs(b)))]
         ra, rb = [k for k in ra if k not in rb], [k for k in rb if k not in ra]

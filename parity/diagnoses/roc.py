@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import rankdata
 
-from parity.diagnoses._core import (Diagnosis, as_array, ctx_values, num, num_pair_same_shape, preview,
-                                    safe, strs)
+from parity.diagnoses._core import (Diagnosis, as_array, ctx_values, hint, num, num_pair_same_shape,
+                                    preview, safe, strs)
 
 
 def _labels_scores(context):
@@ -56,7 +56,8 @@ def auc_direction(r, py, *, name, context):
 
     Criterion: a scalar or 1-D vector of values in [0, 1] (or [0, 100] for percent=TRUE), every
     element either equal (rel 1e-12) or R + Python = 1 (abs 1e-12), at least one flipped pair
-    strictly inside (0, 1) that is not 0.5 / 0.5;
+    strictly inside (0, 1) that is not 0.5 / 0.5 (a vector flipped on every element only with
+    an AUC-like name: otherwise it is `complement`);
     a length-3 CI (lower, auc, upper) also matches as Python = 1 - rev(R).
     Context: optional labels (two distinct values) and scores of the same length: when found,
     the AUCs for '<' and '>' and the class medians are computed from them (confirmed=True when
@@ -81,6 +82,8 @@ def auc_direction(r, py, *, name, context):
     eq = np.abs(a - b) <= 1e-12 * np.maximum(np.abs(a), np.abs(b))
     flip = np.abs(a + b - top) <= tol
     inside = (a > 0) & (a < top)  # AUC 0 vs 1 (perfect separation) is too weak on its own
+    if a.size > 1 and np.all(flip & ~eq) and not hint(name, "auc"):
+        return None  # a whole vector complemented: `complement` (unless it is a vector of AUCs)
     if not (np.all(eq | flip) and np.any(flip & ~eq & inside)):
         if a.size == 3 and np.all(np.diff(a) >= 0) and np.all(np.abs(b - (top - a[::-1])) <= tol):
             kind = "ci"
@@ -116,6 +119,36 @@ def auc_direction(r, py, *, name, context):
         "pass the direction explicitly on both sides (pROC direction='<' / '>'), or use "
         "python_impl.roc.roc(labels, scores) which applies pROC's direction='auto' median rule; "
         "check which label is the case (pROC levels = c(control, case))", data)
+
+
+@safe
+def complement(r, py, *, name, context):
+    """Python = 1 - R on every element: the probability of the other class (predict_proba[:, 0]
+    instead of [:, 1]), the positive label swapped, or error rate vs accuracy.
+
+    Criterion: a vector (>= 2 elements, 1-D or n x 1) of values in [0, 1], R + Python = 1 on
+    every element (abs 1e-12), at least one element not 0.5. Context: none."""
+    p = num_pair_same_shape(r, py)
+    if p is None:
+        return None
+    a, b, _ = p
+    if a.ndim > 2 or (a.ndim == 2 and 1 not in a.shape):
+        return None
+    a, b = a.reshape(-1), b.reshape(-1)
+    if a.size < 2 or not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+        return None
+    if a.min() < 0 or a.max() > 1 or b.min() < 0 or b.max() > 1:
+        return None
+    dev = float(np.max(np.abs(a + b - 1)))
+    if dev > 1e-12 or np.all(a == 0.5):
+        return None
+    return Diagnosis(
+        "complement", "Python has 1 - R: the other class's probability or a swapped positive label",
+        f"R + Python = 1 on all {a.size} elements (max dev {dev:.1e}): R {preview(a, 3)} vs Python "
+        f"{preview(b, 3)}",
+        "take the case class's column (predict_proba(X)[:, 1] for label 1; check model.classes_) and "
+        "the same positive label as R (pROC levels = c(control, case); glm models the second level)",
+        {"n": int(a.size), "max_dev": dev})
 
 
 def _pattern(t: np.ndarray):
