@@ -641,6 +641,20 @@ def test_sorted_order_directions():
     assert diagnose(u, np.array(["a", "b", "c"], dtype=object)).id == "sorted_order"
 
 
+def test_every_hypothesis_documents_its_criterion_and_context():
+    for tid, fn in DIAGNOSES.items():
+        doc = fn.__doc__ or ""
+        assert "Criterion" in doc and "Context" in doc, tid
+        assert fn.__name__ == tid
+
+
+def test_float64_noise_is_not_diagnosed():
+    x = _features()[:, 2]
+    tiny = x + np.abs(x) * 2.2e-16  # summation-order differences between R and NumPy
+    assert diagnose(x, tiny) is None
+    assert diagnose(x.std(ddof=1), x.std(ddof=1) * (1 + 2.2e-16)) is None
+
+
 def test_scale_factor_and_shift_need_two_values_unless_named():
     assert DIAGNOSES["scale_factor"](2.0, 3.0, name="", context={}) is None
     assert DIAGNOSES["scale_factor"](2.0, -2.0, name="", context={}).data["named"] is True
@@ -779,3 +793,64 @@ def test_module_imports_only_numpy_scipy_pandas():
                 if top == "parity":
                     assert m.startswith("parity.diagnoses"), f"{path.name} imports {m}"
     assert not math.isnan(0.0)
+
+
+# --------------------------------------------------------------------------------------------
+# the article's pitfall_* rows are instances of these diagnoses (on the bundled gbsg data)
+# --------------------------------------------------------------------------------------------
+def _gbsg():
+    import pathlib
+
+    path = pathlib.Path(__file__).resolve().parents[1] / "python_impl" / "data" / "gbsg.csv"
+    if not path.exists():
+        pytest.skip(f"bundled data not at {path}")
+    df = pd.read_csv(path)
+    feats = ["age", "meno", "size", "grade", "nodes", "pgr", "er", "hormon"]
+    return df[feats].to_numpy(float), df["status"].to_numpy(np.int64)
+
+
+def _article_split(n=686):
+    from python_impl.rrandom import RRandom
+
+    rng = RRandom(123)  # set.seed(123); sample(1:686, 0.7*686); sample(setdiff(...), 0.15*686)
+    rows = np.arange(1, n + 1)
+    train = rng.sample(rows, int(0.7 * n)).astype(np.int64)
+    rest = np.setdiff1d(rows, train)
+    val = rng.sample(rest, int(0.15 * n)).astype(np.int64)
+    return train, val, np.setdiff1d(rest, val).astype(np.int64)
+
+
+def test_article_pitfalls_are_instances():
+    x, status = _gbsg()
+    n = x.shape[0]
+    train, val, test = _article_split(n)
+    assert test[:5].tolist() == [1, 3, 15, 22, 27]  # the article's split (README)
+    ctx = {"x": (x, x), "train_indices": (train, train), "val_indices": (val, val)}
+
+    # pitfall_population_sd: R's scale() vs StandardScaler on all rows
+    d = diagnose(x.std(axis=0, ddof=1), StandardScaler().fit(x).scale_, name="scale", context=ctx)
+    assert d.id == "population_sd" and "= sqrt(686/685)" in d.evidence and "1.000730" in d.evidence
+
+    # pitfall_numpy_split: train_test_split with "the same seed"
+    _tr, rest = train_test_split(np.arange(1, n + 1), train_size=len(train), random_state=123)
+    _va, te_sk = train_test_split(rest, train_size=len(val), random_state=123)
+    d = diagnose(test, np.sort(te_sk), name="test_indices", context=ctx)
+    assert d.id == "different_rng" and d.data["universe"] == n
+
+    # pitfall_sklearn_roc_direction: scores whose order is reversed
+    from python_impl.roc import roc
+
+    y = status[test - 1]
+    z = _r_scale(x)[0][test - 1]
+    p = 1 / (1 + np.exp(-(z @ np.array([0.1, 0, 0.3, 0.4, 0.5, -0.3, -0.1, -0.2]))))
+    rev = 1 - p
+    ctx_roc = {**ctx, "test_labels": (y, y), "predictions": (rev, rev)}
+    d = diagnose(roc(y, rev).auc, roc_auc_score(y, rev), name="auc", context=ctx_roc)
+    assert d.id == "auc_direction" and d.data["confirmed"] is True
+
+    # pitfall_factor_codes: status as factor codes 1/2
+    assert diagnose(y, y + 1, name="test_labels", context=ctx).id == "factor_codes"
+
+    # and the article's own leak: scaled on all rows (R) vs a port that scales after the split
+    d = diagnose(x.mean(axis=0), x[train - 1].mean(axis=0), name="center", context=ctx)
+    assert d.id == "scaled_before_split" and d.data["n_py_rows"] == 480

@@ -236,7 +236,9 @@ def regularised_fit(r, py, *, name, context):
     C = 1/lambda (scikit-learn) = alpha (Ridge).
     Without context (verified=False): the name mentions coef/beta/estimate/weight, >= 2
     coefficients, all non-intercept ones shrunk toward 0 with the same signs by factors that
-    are not one common factor (that is scale_factor)."""
+    are not one common factor (that is scale_factor).
+    Context: the design matrix and the response (and the training index vector if the fit used a
+    subset) for the verified diagnosis; none for the unverified one."""
     pr = num_pair_same_shape(r, py)
     if pr is None:
         return None

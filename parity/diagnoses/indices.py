@@ -39,7 +39,7 @@ def factor_codes(r, py, *, name, context):
     (as.integer(factor)), level orders that differ (pandas' lexical categories vs R's levels),
     or integer codes where the other side has the labels.
 
-    Criteria (exact integer/string matches):
+    Criterion (exact integer/string matches), one of:
     - both integer-valued, same length n, 2 <= k <= 50 distinct values with n >= 2k (codes
       repeat; index vectors don't), and Python = f(R) for a one-to-one map f that is not the
       identity; the name must not look like an index vector;

@@ -228,8 +228,9 @@ def scale_factor(r, py, *, name, context):
 def off_by_constant(r, py, *, name, context):
     """All values differ by one common additive shift (a different centring, an offset, a +1).
 
-    Criterion: same shape, Python - R one constant c != 0 on every finite element within
-    1e-12 * max(|R|, |Python|, |c|); at least two distinct values. Context: none."""
+    Criterion: same shape, Python - R one constant c on every finite element within
+    1e-12 * max(|R|, |Python|, |c|), |c| above 1e-12 of the values' magnitude; at least two
+    distinct values. Context: none."""
     p = _pair(r, py)
     if p is None:
         return None
@@ -240,8 +241,8 @@ def off_by_constant(r, py, *, name, context):
         return None
     d = y - x
     c = float(np.median(d))
-    if c == 0:
-        return None
+    if abs(c) <= RTOL * float(max(np.max(np.abs(x)), np.max(np.abs(y)))):
+        return None  # rounding noise, not a shift
     tol = RTOL * np.maximum(np.maximum(np.abs(x), np.abs(y)), abs(c))
     if not np.all(np.abs(d - c) <= tol):
         return None
@@ -444,7 +445,9 @@ def rounding(r, py, *, name, context):
     elements are .5 ties (|x| * 10^d = k + 1/2 within 1e-9).
     Criterion without context (digits 0 only): whole numbers, >= 2 but not all elements differ,
     each by exactly 1, R even at every one of them, and Python - R = +1 everywhere (half up) or
-    the sign of R (half away from zero)."""
+    the sign of R (half away from zero) (verified=False).
+    Context: optional, the unrounded values (a checkpoint of the same shape) to verify the rules;
+    the element-by-element rules (Python's round, Decimal) only up to 20,000 values."""
     p = _pair(r, py)
     if p is None:
         return None
