@@ -288,3 +288,16 @@ def versions() -> dict:
     except Exception as e:  # versions are informative; never fail the audit over them
         out["R"] = f"unknown ({type(e).__name__})"
     return out
+
+
+def run_check(ctx: CaseContext, name: str) -> CheckResult:
+    """One check of the case by name (pytest runs them one by one; each side still runs once)."""
+    case = ctx.case
+    if name in {c.name for c in case.checkpoints}:
+        return checkpoint_rows(ctx, [name])[0]
+    if case.distribution and name == case.distribution.name:
+        return distribution_row(ctx)
+    rows, _ = section_results(ctx, {name}, reproduction=False)
+    if rows:
+        return rows[0]
+    raise KeyError(f"case {case.name!r} has no check {name!r}")

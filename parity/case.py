@@ -495,3 +495,8 @@ def bundled_cases_dir() -> Path:
 def default_case_file() -> Path:
     """The case `parity audit` runs without --case: the article's."""
     return bundled_cases_dir() / "article" / "case.toml"
+
+
+def bundled_module(case_name: str, module: str):
+    """A module of a bundled case (`bundled_module("article", "baselines")`), for tests and notebooks."""
+    return import_case_module(load_case(bundled_cases_dir() / case_name / "case.toml"), module)

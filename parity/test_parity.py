@@ -1,20 +1,32 @@
-"""One test per registered check; the test id is the check's name (`pytest parity/ -k split_indices`).
+"""One test per check of a case; the test id is the check's name (`pytest parity/ -k split_indices`).
 
-PASS and WARN (a documented divergence) pass; FAIL fails with the check's readable detail;
-SKIP (e.g. no R) skips with the reason, which names the fix.
+`pytest parity/` runs the bundled article case; `pytest parity/ --case FILE` runs another. PASS,
+WARN (a documented divergence) and INFO pass; FAIL fails with the check's readable detail; SKIP
+(e.g. no R) skips with the reason, which names the fix.
 """
+from pathlib import Path
+
 import pytest
 
-from parity.registry import Status, all_checks, run_check
-
-CHECKS = all_checks()
+from parity.pytest_plugin import case_context, check_outcome
 
 
-@pytest.mark.parametrize("name", [c.name for c in CHECKS], ids=[c.name for c in CHECKS])
-def test_check(name, audit_ctx):
-    res = run_check(name, audit_ctx)
-    if res.status is Status.SKIP:
-        pytest.skip(f"{name}: {res.detail}")
-    assert res.status in (Status.PASS, Status.WARN), (
-        f"{name} {res.status.value}: R={res.r_value} | Python={res.py_value} | diff={res.difference} "
-        f"| tolerance={res.tolerance} | {res.detail}")
+def _case_file(config) -> Path:
+    from parity.case import default_case_file
+
+    return Path(config.getoption("--case") or default_case_file())
+
+
+def pytest_generate_tests(metafunc):
+    if "check_name" in metafunc.fixturenames:
+        from parity.case import CaseError, load_case
+
+        try:
+            names = load_case(_case_file(metafunc.config)).check_names()
+        except CaseError as e:
+            raise pytest.UsageError(str(e)) from None
+        metafunc.parametrize("check_name", names, ids=names)
+
+
+def test_check(check_name, request):
+    check_outcome(case_context(request.config, _case_file(request.config)), check_name)

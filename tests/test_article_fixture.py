@@ -1,12 +1,15 @@
-"""r_reference/article.R is the article's R code, verbatim (no R needed)."""
+"""cases/article/article.R is the article's R code, verbatim (no R needed)."""
 from __future__ import annotations
 
 import pytest
 
-from r_reference.fixture import (
-    ARTICLE_FILE, ARTICLE_TITLE, FIXTURE, HEADER_END, SECTIONS, extract_article_code, find_article,
-    fixture_code_lines, fixture_header,
-)
+from parity.case import bundled_module
+
+_fx = bundled_module("article", "fixture")
+ARTICLE_FILE, ARTICLE_TITLE, FIXTURE, HEADER_END, SECTIONS = (_fx.ARTICLE_FILE, _fx.ARTICLE_TITLE, _fx.FIXTURE,
+                                                              _fx.HEADER_END, _fx.SECTIONS)
+extract_article_code, find_article = _fx.extract_article_code, _fx.find_article
+fixture_code_lines, fixture_header = _fx.fixture_code_lines, _fx.fixture_header
 
 ARTICLE = find_article()
 needs_article = pytest.mark.skipif(ARTICLE is None, reason=f"article text {ARTICLE_FILE} not found "

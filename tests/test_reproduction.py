@@ -9,12 +9,16 @@ import numpy as np
 import pytest
 from sklearn.metrics import roc_auc_score, roc_curve
 
-from parity import baselines, findings, reproduction
+from parity import reproduction
+from parity.case import bundled_module
 from parity.reproduction import describe, find_witnesses, verdict
 from python_impl.data import FEATURES, features_labels, load_gbsg
 from python_impl.split import article_split
 
-PUBLISHED = {"test_loss": 0.6172654, "test_accuracy": 0.6442308, "test_correct": 67, "n_test": 104, "auc": 0.717}
+baselines = bundled_module("article", "baselines")
+findings = bundled_module("article", "findings")
+PUBLISHED = {"test_accuracy": {"value": 0.6442308, "decimals": 7, "label": "accuracy"},
+             "auc": {"value": 0.717, "decimals": 3, "label": "AUC"}}
 
 
 @pytest.fixture(scope="module")
@@ -38,13 +42,13 @@ def test_describe_known_answers():
 
 def test_describe_share_on_accuracy_grid_and_nans():
     vals = np.array([66, 67, 68, 69, np.nan]) / 104  # 66/104 and 68/104 are 0.0096 away
-    raw = describe(vals, PUBLISHED["test_accuracy"])
+    raw = describe(vals, PUBLISHED["test_accuracy"]["value"])
     assert raw["n"] == 4
     assert raw["share_within"] == 0.75
     # raw: 67/104 = 0.64423077 < 0.6442308 (the printed value was rounded up): 2 values below
     assert raw["percentile_of_published"] == 50.0
     # at the printed precision 67/104 is a tie: (1 below + 2 at-or-below) / 2 of 4
-    printed = describe(vals, PUBLISHED["test_accuracy"], decimals=7)
+    printed = describe(vals, PUBLISHED["test_accuracy"]["value"], decimals=7)
     assert printed["percentile_of_published"] == 37.5
     assert printed["mean"] == raw["mean"] and printed["share_within"] == 0.75
     assert describe([], 0.5)["n"] == 0 and math.isnan(describe([], 0.5)["mean"])
@@ -65,15 +69,15 @@ def test_find_witnesses_picks_exactly_the_constructed_seeds():
         acc[s - 1000] = v
     acc[1006 - 1000] = 68 / 104
     assert find_witnesses(seeds, auc, 0.717, 3) == sorted(match_auc)
-    assert find_witnesses(seeds, acc, PUBLISHED["test_accuracy"], 7) == sorted(match_acc)
+    assert find_witnesses(seeds, acc, PUBLISHED["test_accuracy"]["value"], 7) == sorted(match_acc)
     # accuracy witnesses are exactly the seeds with 67 correct out of 104
     assert find_witnesses(seeds, acc, 0.6442308, 7) == [s for s, a in zip(seeds, acc) if round(a * 104) == 67]
     block = reproduction.reproduction_block(
-        {"py": {"label": "synthetic", "seeds": seeds, "accuracy": acc, "auc": auc,
+        {"py": {"label": "synthetic", "seeds": seeds, "test_accuracy": acc, "auc": auc,
                 "command": "run --seed {seed}"}}, PUBLISHED)
     w = block["witnesses"]["py"]
-    assert w["both"]["seeds"] == [1003]
-    assert w["both"]["commands"] == ["run --seed 1003"]
+    assert w["all"]["seeds"] == [1003]
+    assert w["all"]["commands"] == ["run --seed 1003"]
     assert w["auc"]["n_found"] == 3 and w["auc"]["share"] == 3 / 200
     with pytest.raises(ValueError):
         find_witnesses([1, 2], [0.5], 0.5, 2)
@@ -109,14 +113,14 @@ def test_build_reproduction_is_json_and_complete():
     rng = np.random.default_rng(1)
     seeds = list(range(60))
     rep = reproduction.build_reproduction(
-        PUBLISHED, samples={"py": {"label": "py", "seeds": seeds, "accuracy": rng.integers(60, 75, 60) / 104,
+        PUBLISHED, samples={"py": {"label": "py", "seeds": seeds, "test_accuracy": rng.integers(60, 75, 60) / 104,
                                    "auc": rng.normal(0.7, 0.03, 60)}})
     text = json.dumps(rep, allow_nan=False)
     back = json.loads(text)
     assert back["stats"]["py"]["auc"]["n"] == 60
-    assert back["verdicts"]["py"]["accuracy"]["words"] in ("consistent with the procedure", "unusual")
-    assert set(back["witnesses"]["py"]) == {"accuracy", "auc", "both"}
-    assert back["published"]["decimals"] == {"accuracy": 7, "auc": 3, "loss": 7}
+    assert back["verdicts"]["py"]["test_accuracy"]["words"] in ("consistent with the procedure", "unusual")
+    assert set(back["witnesses"]["py"]) == {"test_accuracy", "auc", "all"}
+    assert back["published"]["auc"]["decimals"] == 3
 
 
 # ---------------------------------------------------------------- baselines (real data)
@@ -203,7 +207,7 @@ def test_censoring_matches_pandas(gbsg):
 def test_seed_spread():
     rng = np.random.default_rng(5)
     acc, auc = rng.integers(55, 75, 300) / 104, rng.normal(0.7, 0.03, 300)
-    f = findings.seed_spread(acc, auc, PUBLISHED)
+    f = findings.seed_spread(acc, auc, {"accuracy": (0.6442308, 7), "auc": (0.717, 3)})
     assert f["accuracy"]["sd"] == pytest.approx(np.std(acc, ddof=1))
     assert f["auc"]["range_95_width"] == pytest.approx(np.percentile(auc, 97.5) - np.percentile(auc, 2.5))
     assert f["auc"]["verdict"]["words"] in ("consistent with the procedure", "unusual")

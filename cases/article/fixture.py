@@ -25,7 +25,7 @@ _STOP = re.compile(r"^(结果展示[::]?|\S+\.(png|jpg|jpeg|gif))\s*$")
 
 def article_candidates() -> list[Path]:
     """Where the article text may be: $GBSG_ARTICLE, then `shared/seed/` in or beside the repo."""
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     out = []
     if os.environ.get("GBSG_ARTICLE"):
         out.append(Path(os.environ["GBSG_ARTICLE"]))

@@ -105,11 +105,13 @@ def auc_direction(r, py, *, name, context):
         both = {round(auc_lt, 9), round(top - auc_lt, 9)}
         if kind == "value" and a.size == 1 and {round(float(a[0]), 9), round(float(b[0]), 9)} == both:
             auto = "<" if m0 <= m1 else ">"
-            ev += (f"; on context '{ln}'/'{sn}' (controls {c0!r}, cases {c1!r}): AUC('<') = {auc_lt:.6g}, "
-                   f"AUC('>') = {top - auc_lt:.6g}, median(controls) {m0:.4g} "
-                   f"{'<=' if auto == '<' else '>'} median(cases) {m1:.4g} so pROC's direction='auto' "
+            r_is = "<" if abs(float(a[0]) - auc_lt) <= 1e-9 * top else ">"
+            py_is = ">" if r_is == "<" else "<"
+            ev += (f"; on context '{ln}'/'{sn}' (controls {c0!r}, cases {c1!r}): R's value is AUC('{r_is}'), "
+                   f"Python's AUC('{py_is}') of those scores; there median(controls) {m0:.4g} "
+                   f"{'<=' if auto == '<' else '>'} median(cases) {m1:.4g}, so pROC's direction='auto' "
                    f"picks '{auto}'")
-            data.update(confirmed=True, auc_lt=auc_lt, auc_gt=top - auc_lt, auto_direction=auto,
+            data.update(confirmed=True, auc_lt=auc_lt, auc_gt=top - auc_lt, auto_direction=auto, r_direction=r_is,
                         median_controls=m0, median_cases=m1, labels=ln, scores=sn)
             break
     return Diagnosis(
