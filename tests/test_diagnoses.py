@@ -3,6 +3,7 @@ trap where it must fire, pairs where it must not, a confusion test (diagnose() n
 trap's id among all hypotheses), and garbage inputs that must give None without raising."""
 from __future__ import annotations
 
+import functools
 import json
 import math
 
@@ -316,6 +317,12 @@ TRAPS = {
     "collation": [trap_collation],
     "sorted_order": [trap_sorted_order, trap_sorted_order_ties],
 }
+@functools.cache
+def built(make):
+    """Each trap built once per session (the hypotheses never modify their inputs)."""
+    return make()
+
+
 CASES = [(tid, fn) for tid, fns in TRAPS.items() for fn in fns]
 CASE_IDS = [fn.__name__.removeprefix("trap_") for _tid, fn in CASES]
 
@@ -330,7 +337,7 @@ def test_every_id_has_a_trap_and_every_trap_an_id():
 
 @pytest.mark.parametrize("tid, make", CASES, ids=CASE_IDS)
 def test_fires_on_its_trap(tid, make):
-    r, py, name, ctx = make()
+    r, py, name, ctx = built(make)
     d = DIAGNOSES[tid](r, py, name=name, context=ctx)
     assert isinstance(d, Diagnosis) and d.id == tid
     assert d.title and d.evidence and d.fix
@@ -341,7 +348,7 @@ def test_fires_on_its_trap(tid, make):
 @pytest.mark.parametrize("tid, make", CASES, ids=CASE_IDS)
 def test_diagnose_picks_exactly_the_trap(tid, make):
     """Confusion matrix: among all hypotheses, diagnose() names this trap's id."""
-    r, py, name, ctx = make()
+    r, py, name, ctx = built(make)
     d = diagnose(r, py, name=name, context=ctx)
     assert d is not None, f"nothing fired for {tid}"
     assert d.id == tid, f"{tid} stolen by {d.id}: {d.evidence}"
@@ -349,7 +356,7 @@ def test_diagnose_picks_exactly_the_trap(tid, make):
 
 @pytest.mark.parametrize("tid, make", CASES, ids=CASE_IDS)
 def test_silent_on_equal_values(tid, make):
-    r, _py, name, ctx = make()
+    r, _py, name, ctx = built(make)
     assert DIAGNOSES[tid](r, r, name=name, context=ctx) is None
     assert diagnose(r, r, name=name, context=ctx) is None
     assert explain_all(r, r, name=name, context=ctx) == []
@@ -388,7 +395,7 @@ def _perturb(v, seed=11):
 
 @pytest.mark.parametrize("tid, make", CASES, ids=CASE_IDS)
 def test_silent_on_unrelated_perturbation(tid, make):
-    r, _py, name, ctx = make()
+    r, _py, name, ctx = built(make)
     noisy = _perturb(r)
     assert DIAGNOSES[tid](r, noisy, name=name, context=ctx) is None
 
@@ -410,7 +417,7 @@ def test_silent_on_the_other_traps(tid):
         if other == tid:
             continue
         for make in fns:
-            r, py, name, ctx = make()
+            r, py, name, ctx = built(make)
             d = DIAGNOSES[tid](r, py, name=name, context=ctx)
             if d is not None:
                 assert (tid, other) in also, f"{tid} fired on the {other} trap: {d.evidence}"
@@ -827,14 +834,18 @@ def test_article_pitfalls_are_instances():
     assert test[:5].tolist() == [1, 3, 15, 22, 27]  # the article's split (README)
     ctx = {"x": (x, x), "train_indices": (train, train), "val_indices": (val, val)}
 
-    # pitfall_population_sd: R's scale() vs StandardScaler on all rows
-    d = diagnose(x.std(axis=0, ddof=1), StandardScaler().fit(x).scale_, name="scale", context=ctx)
+    # pitfall_population_sd: R's attr(scale(x), "scaled:scale") (a named vector) vs StandardScaler
+    feats = ["age", "meno", "size", "grade", "nodes", "pgr", "er", "hormon"]
+    r_scale = dict(zip(feats, x.std(axis=0, ddof=1).tolist()))
+    py_scale = dict(zip(feats, StandardScaler().fit(x).scale_.tolist()))
+    d = diagnose(r_scale, py_scale, name="pitfall_population_sd", context=ctx, only=["population_sd"])
     assert d.id == "population_sd" and "= sqrt(686/685)" in d.evidence and "1.000730" in d.evidence
+    assert diagnose(r_scale, py_scale, name="pitfall_population_sd", context=ctx).id == "population_sd"
 
-    # pitfall_numpy_split: train_test_split with "the same seed"
+    # pitfall_numpy_split: train_test_split with "the same seed" (R's test rows come sorted)
     _tr, rest = train_test_split(np.arange(1, n + 1), train_size=len(train), random_state=123)
     _va, te_sk = train_test_split(rest, train_size=len(val), random_state=123)
-    d = diagnose(test, np.sort(te_sk), name="test_indices", context=ctx)
+    d = diagnose(test, te_sk, name="pitfall_numpy_split", context=ctx)
     assert d.id == "different_rng" and d.data["universe"] == n
 
     # pitfall_sklearn_roc_direction: scores whose order is reversed
@@ -845,12 +856,30 @@ def test_article_pitfalls_are_instances():
     p = 1 / (1 + np.exp(-(z @ np.array([0.1, 0, 0.3, 0.4, 0.5, -0.3, -0.1, -0.2]))))
     rev = 1 - p
     ctx_roc = {**ctx, "test_labels": (y, y), "predictions": (rev, rev)}
-    d = diagnose(roc(y, rev).auc, roc_auc_score(y, rev), name="auc", context=ctx_roc)
+    d = diagnose(roc(y, rev).auc, roc_auc_score(y, rev), name="pitfall_sklearn_roc_direction", context=ctx_roc)
+    assert d.id == "auc_direction" and d.data["confirmed"] is True
+    # the case's form: R negates the scores itself, the context holds the original predictions
+    ctx_roc = {**ctx, "test_labels": (y, y), "predictions": (p, p)}
+    d = diagnose(roc(y, -p).auc, roc_auc_score(y, -p), name="pitfall_sklearn_roc_direction", context=ctx_roc)
     assert d.id == "auc_direction" and d.data["confirmed"] is True
 
-    # pitfall_factor_codes: status as factor codes 1/2
-    assert diagnose(y, y + 1, name="test_labels", context=ctx).id == "factor_codes"
+    # pitfall_factor_codes: status as factor codes 1/2 (pandas.Categorical(...).codes + 1)
+    codes = pd.Categorical(y).codes.astype(np.int64) + 1
+    assert diagnose(y, codes, name="pitfall_factor_codes", context=ctx).id == "factor_codes"
 
     # and the article's own leak: scaled on all rows (R) vs a port that scales after the split
     d = diagnose(x.mean(axis=0), x[train - 1].mean(axis=0), name="center", context=ctx)
     assert d.id == "scaled_before_split" and d.data["n_py_rows"] == 480
+
+
+@pytest.mark.parametrize("tid, make", CASES, ids=CASE_IDS)
+def test_inputs_are_not_modified(tid, make):
+    import copy
+
+    r, py, name, ctx = make()
+    before = copy.deepcopy((r, py, ctx))
+    explain_all(r, py, name=name, context=ctx)
+    from parity.diagnoses._core import deep_equal
+
+    assert deep_equal(r, before[0]) and deep_equal(py, before[1])
+    assert all(deep_equal(ctx[k][0], before[2][k][0]) and deep_equal(ctx[k][1], before[2][k][1]) for k in ctx)
