@@ -576,6 +576,9 @@ def test_float32_bounds():
     assert f(s, s + 1e-5, name="", context={}) is None
     s32 = s.astype(np.float32).astype(np.float64)
     assert f(s, s32 * (1 + 1e-5), name="", context={}) is None  # beyond float32 rounding
+    assert f(7.5, 7.5 + 1e-9, name="total", context={}) is None  # 7.5 is float32 by being short
+    assert f(7.5 + 1e-9, 7.5, name="total", context={}) is None
+    assert f(0.1, float(np.float32(0.1)), name="p", context={}).data["kind"] == "cast"
 
 
 def test_regularised_fit_not_between_two_unpenalised_fits():

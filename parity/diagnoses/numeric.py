@@ -118,6 +118,18 @@ def ddof_var(r, py, *, name, context):
 
 
 F32_ARITH_UNITS = 16  # "computed in float32": up to 16 float32 roundings, relative
+SIMPLE_BITS = 17      # 7.5, 0.25, small integers...: exactly float32 by being short, not by rounding
+
+
+def _uses_f32_bits(v: np.ndarray) -> bool:
+    """Whether at least half of the non-zero values need more than 17 significant bits (a
+    rounded float32 uses all 24; a short binary fraction is float32 by accident)."""
+    v = v[np.isfinite(v) & (v != 0)]
+    if v.size == 0:
+        return False
+    m, _ex = np.frexp(v)
+    long = (m * 2.0 ** SIMPLE_BITS) != np.round(m * 2.0 ** SIMPLE_BITS)
+    return bool(np.mean(long) >= 0.5)
 
 
 @safe
@@ -129,7 +141,9 @@ def float32(r, py, *, name, context):
     other rounded to float32 exactly (x.astype(np.float32); relative difference <= 2**-24, so no
     underflow to 0), or exactly one side is float32-
     representable everywhere and the largest relative difference is <= 16 * 2**-24 (9.5e-7,
-    a few float32 operations). Context: none."""
+    a few float32 operations); in both, at least half of the float32 side's differing values
+    must use more than 17 significant bits (7.5 or 0.25 are float32 by being short, not by
+    rounding). Context: none."""
     p = _pair(r, py)
     if p is None:
         return None
@@ -146,7 +160,9 @@ def float32(r, py, *, name, context):
     n_diff = int(np.count_nonzero(x != y))
     data = {"max_rel_diff": maxrel, "n_differ": n_diff, "n": int(x.size),
             "f32_unit_roundoff": F32_UNIT}
-    if (np.array_equal(y, x32) or np.array_equal(x, y32)) and maxrel <= F32_UNIT * (1 + 1e-9):
+    diff = x != y
+    if (np.array_equal(y, x32) or np.array_equal(x, y32)) and maxrel <= F32_UNIT * (1 + 1e-9) \
+            and _uses_f32_bits((y if np.array_equal(y, x32) else x)[diff]):
         who = "Python" if np.array_equal(y, x32) else "R"
         other = "R" if who == "Python" else "Python"
         return Diagnosis(
@@ -156,7 +172,7 @@ def float32(r, py, *, name, context):
             "keep float64 (np.float64 / dtype='float64'; Keras: keras.config.set_floatx('float64') "
             "or cast predictions before further arithmetic), or compare with a float32 tolerance",
             {**data, "float32_side": "py" if who == "Python" else "r", "kind": "cast"})
-    if rep_x != rep_y and maxrel <= F32_ARITH_UNITS * F32_UNIT:
+    if rep_x != rep_y and maxrel <= F32_ARITH_UNITS * F32_UNIT and _uses_f32_bits((y if rep_y else x)[diff]):
         who = "Python" if rep_y else "R"
         return Diagnosis(
             "float32", f"{who}'s values were computed in float32",
