@@ -16,7 +16,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
 from parity.diagnoses import DIAGNOSES, Diagnosis, diagnose, explain_all
-from parity.diagnoses.numeric import r_round, r_round_scalar
+from parity.diagnoses.conventions import r_round, r_round_scalar
 
 RNG = np.random.default_rng(20261201)
 

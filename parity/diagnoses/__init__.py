@@ -22,8 +22,8 @@ from parity.diagnoses.fits import regularised_fit, scaled_before_split
 from parity.diagnoses.indices import different_rng, factor_codes, row_names, zero_based_index
 from parity.diagnoses.layout import (collation, dropped_dim, integer_na, na_dropped, na_filled,
                                      row_major, sorted_order, transposed)
-from parity.diagnoses.numeric import (ddof_var, float32, off_by_constant, population_sd, quantile_type,
-                                      rounding, scale_factor)
+from parity.diagnoses.conventions import quantile_type, rounding
+from parity.diagnoses.numeric import ddof_var, float32, off_by_constant, population_sd, scale_factor
 from parity.diagnoses.roc import auc_direction, complement, roc_thresholds
 
 __all__ = ["Diagnosis", "DIAGNOSES", "diagnose", "explain_all", "jsonable"]
