@@ -53,7 +53,10 @@ def checkpoint_values(ctx: CaseContext, names: list[str]) -> dict:
 
 
 def checkpoint_rows(ctx: CaseContext, names: list[str], on_result=None) -> list[CheckResult]:
+    from parity.context import check_interrupted
+
     vals = checkpoint_values(ctx, names)
+    check_interrupted()
     context = {n: (plain(v[0]), plain(v[2])) for n, v in vals.items()
                if isinstance(v, tuple) and v[0] is not None and v[2] is not None}
     rrun = ctx.cached("r")
@@ -206,7 +209,11 @@ def run_audit(ctx: CaseContext, only: list[str] | None = None, on_result=None, r
         rows.append(row)
         if on_result:
             on_result(row)
+    from parity.context import check_interrupted
+
+    check_interrupted()
     sec_rows, sec_reports = section_results(ctx, selected, reproduction and selected is None)
+    check_interrupted()
     for row in sec_rows:
         rows.append(row)
         if on_result:

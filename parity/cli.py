@@ -86,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--case", type=_nonempty_path("--case"), default=None, help=case_help)
     a.add_argument("--out", type=_nonempty_path("--out"), default=Path("reports/latest"),
                    help="report folder (default reports/latest)")
-    a.add_argument("--seed", "--keras-seed", dest="seed", type=_int_in("--seed", 0, 2**31 - 1), default=None,
+    a.add_argument("--seed", "--keras-seed", dest="seed", type=_int_in("--seed/--keras-seed", 0, 2**31 - 1), default=None,
                    help="the shared seed (run(seed=S) and the bridge's Keras seed; default: the case's). Given "
                         "explicitly, the distribution runs are seeded from it too, so the report is reproducible")
     a.add_argument("--seeds", "--python-runs", dest="python_runs", type=_int_in("--seeds", 2, MAX_SEEDS),
@@ -138,6 +138,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _sigterm_as_interrupt(signum, frame):
+    from parity.context import INTERRUPTED
+
+    INTERRUPTED.set()
     raise KeyboardInterrupt(f"signal {signum}")
 
 
@@ -146,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = build_parser().parse_args(argv)
     signal.signal(signal.SIGTERM, _sigterm_as_interrupt)  # same clean exit path as Ctrl-C
+    signal.signal(signal.SIGINT, _sigterm_as_interrupt)
     try:
         if args.command == "checks":
             return _list_checks(args)
@@ -208,8 +212,10 @@ def _validate_data(case, data: Path | None) -> str | None:
         return None
     if case.data is None:
         raise UsageError(f"--data {data}: the case {case.name!r} has no [data] block (its R script reads its own data)")
-    if not data.is_file():
-        raise UsageError(f"--data {data}: no such file")
+    if data.is_dir():
+        raise UsageError(f"--data {data}: {data} is a directory, not a data file")
+    if not data.exists():
+        raise UsageError(f"--data {data}: file not found")
     if case.data.validate:
         from parity.case import load_callable
 
@@ -281,8 +287,11 @@ def _audit(args) -> int:
     from parity.audit import run_audit
     from parity.report import write_report
 
+    from parity.context import check_interrupted
+
     with ui:
         report = run_audit(ctx, only=args.only, on_result=ui.result)
+    check_interrupted()  # an interrupt a library swallowed: still no report
     png = ctx.r_plot_png()
     try:
         paths = write_report(report, args.out, extra_files={"r_plot.png": png} if png else None, r_plot_png=png)

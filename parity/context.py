@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -20,6 +21,17 @@ from typing import Any, Callable
 from parity.case import Case, load_callable
 from parity.outcomes import SideFailed, SkipCheck
 from parity.values import Unconvertible, from_python, plain
+
+
+# Set by the CLI's SIGINT/SIGTERM handler. The handler also raises KeyboardInterrupt, but a library
+# with a bare `except:` (some optional imports have one) can swallow that; every stage boundary
+# checks this flag, so an interrupt always ends the audit before any report is written.
+INTERRUPTED = threading.Event()
+
+
+def check_interrupted() -> None:
+    if INTERRUPTED.is_set():
+        raise KeyboardInterrupt("interrupted")
 
 
 @dataclass
@@ -124,7 +136,10 @@ class CaseContext:
     def staged(self, key: str, label: str, total: int, make: Callable):
         """`once(key)` shown as `label` with progress; `make(tick)` may report `tick(done)`."""
         def run():
-            tick = lambda done: self.progress and self.progress(label, done, total)  # noqa: E731
+            def tick(done):
+                check_interrupted()
+                if self.progress:
+                    self.progress(label, done, total)
             t0 = time.perf_counter()
             tick(0)
             try:

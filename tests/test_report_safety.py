@@ -26,9 +26,10 @@ OLD = {"report.json": b'{"previous": "report"}\n', "report.md": b"# previous rep
 def a_report(keras_seed: int = 42) -> dict:
     """A real report dict, without any run: --no-r and one check (SKIP), no reproduction section."""
     from parity.audit import run_audit
-    from parity.context import AuditContext, AuditOptions
+    from parity.case import default_case_file, load_case
+    from parity.context import AuditOptions, CaseContext
 
-    ctx = AuditContext(AuditOptions(keras_seed=keras_seed, seeds=2, use_r=False))
+    ctx = CaseContext(load_case(default_case_file()), AuditOptions(seed=keras_seed, python_runs=2, use_r=False))
     return run_audit(ctx, only=["split_sizes"], reproduction=False)
 
 
@@ -51,8 +52,8 @@ def assert_previous_intact(out: Path) -> None:
 
 def test_new_report_is_complete(previous):
     paths = write_report(a_report(), previous)
-    assert {p.name for p in paths} == {"report.json", "report.md"}
-    assert json.loads((previous / "report.json").read_text())["options"]["keras_seed"] == 42
+    assert {p.name for p in paths} == {"report.json", "report.md", "report.html"}
+    assert json.loads((previous / "report.json").read_text())["options"]["seed"] == 42
     assert (previous / "report.md").read_text().startswith("# Parity audit")
     assert not [p for p in previous.iterdir() if p.name.startswith(".")]
 
@@ -124,9 +125,9 @@ def test_signal_during_the_renames_is_held_until_all_are_done(previous, monkeypa
     finally:
         signal.signal(signal.SIGTERM, old_handler)
         stop.set()
-    assert json.loads((previous / "report.json").read_text())["options"]["keras_seed"] == 7
-    assert "keras seed 7" in (previous / "report.md").read_text()
-    assert (previous / "report.html").read_bytes() == OLD["report.html"]  # not part of this report
+    assert json.loads((previous / "report.json").read_text())["options"]["seed"] == 7
+    assert "shared seed 7" in (previous / "report.md").read_text()
+    assert "shared seed 7" in (previous / "report.html").read_text()
     assert not [p for p in previous.iterdir() if p.name.startswith(".")]
 
 
