@@ -220,7 +220,8 @@ def run_audit(ctx: CaseContext, only: list[str] | None = None, on_result=None, r
             on_result(row)
     rrun = ctx.cached("r")
     first = explain_failures(rows, {c.name: c.after for c in case.checkpoints},
-                             rrun.checkpoint_vars if rrun else {}, rrun.dependencies if rrun else {})
+                             rrun.checkpoint_vars if rrun else {}, rrun.dependencies if rrun else {},
+                             isolated=[c.name for c in case.checkpoints if c.stage])
     counts = {s.value: sum(r.status is s for r in rows) for s in Status}
     repro = reproduction_section(ctx) if reproduction and selected is None else None
     return {

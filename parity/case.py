@@ -8,6 +8,7 @@ names the file, the table and the key, and says what would be accepted, before a
     title = "Logistic regression on survival::lung"
     r_script = "glm_lung.R"                # required, relative to the case file
     python = "port:run"                    # required: module:function, the module beside the case file
+    extends = "../other/case.toml"         # optional: inherit that case (a second port of one script)
     keras = false                          # true: library(keras) in the script is answered by the bridge
     seed = 42                              # the shared seed: run(seed=42) and the bridge's Keras seed
     timeout = 600                          # seconds one R run may take
@@ -248,12 +249,7 @@ def load_case(path) -> Case:
             raise CaseError(f"{file}: is a folder; name the case file (found {len(cand)} .toml files)")
         file = cand[0]
     file = file.resolve()
-    try:
-        doc = tomllib.loads(file.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as e:
-        raise CaseError(f"{file}: not UTF-8 text ({e.reason} at byte {e.start})") from None
-    except tomllib.TOMLDecodeError as e:
-        raise CaseError(f"{file}: invalid TOML: {e}") from None
+    doc = _read_doc(file)
     top = _Reader(file, "top level", doc, ("case", "data", "checkpoint", "stage", "distribution", "published",
                                             "section"))
     if "case" not in doc:
@@ -425,6 +421,43 @@ def load_case(path) -> Case:
                 file=file, r_script=r_script, python=python, keras=c.get("keras", bool, default=False), seed=seed,
                 timeout=float(timeout), r_packages=c.strings("r_packages"), checkpoints=tuple(cps), stages=stages,
                 distribution=dist, published=tuple(published), sections=tuple(sections), data=data)
+
+
+def _toml(file: Path) -> dict:
+    try:
+        return tomllib.loads(file.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as e:
+        raise CaseError(f"{file}: not UTF-8 text ({e.reason} at byte {e.start})") from None
+    except tomllib.TOMLDecodeError as e:
+        raise CaseError(f"{file}: invalid TOML: {e}") from None
+
+
+def _read_doc(file: Path, seen: tuple = ()) -> dict:
+    """The case document, with `[case] extends = "other/case.toml"` applied: the other case's
+    tables are inherited (its r_script and data path stay relative to its own folder), [case]
+    keys given here override its keys, and an array given here ([[checkpoint]], [[stage]],
+    [[published]], [[section]]) replaces the inherited one. The Python callables are looked up
+    beside THIS file: a second port of the same script is a case of three lines."""
+    doc = _toml(file)
+    base_rel = (doc.get("case") or {}).get("extends") if isinstance(doc.get("case"), dict) else None
+    if not base_rel:
+        return doc
+    if not isinstance(base_rel, str):
+        raise CaseError(f"{file}: [case]: extends must be a path (string) to another case file")
+    base_file = (file.parent / base_rel).resolve()
+    if base_file in seen or base_file == file:
+        raise CaseError(f"{file}: [case]: extends = {base_rel!r} makes a cycle")
+    if not base_file.is_file():
+        raise CaseError(f"{file}: [case]: extends = {base_rel!r}: no such case file ({base_file})")
+    base = _read_doc(base_file, seen + (file,))
+    bcase = dict(base.get("case") or {})
+    if "r_script" in bcase:
+        bcase["r_script"] = str((base_file.parent / bcase["r_script"]).resolve())
+    if isinstance(base.get("data"), dict) and base["data"].get("path"):
+        base["data"] = {**base["data"], "path": str((base_file.parent / base["data"]["path"]).resolve())}
+    merged = {**base, **{k: v for k, v in doc.items() if k != "case"}}
+    merged["case"] = {**bcase, **{k: v for k, v in doc["case"].items() if k != "extends"}}
+    return merged
 
 
 def _array(top: _Reader, doc: dict, key: str) -> list:

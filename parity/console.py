@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -67,8 +68,8 @@ class AuditConsole:
                 diff += f" [{c['diagnosis']['id']}]"
             if c.get("consequence_of"):
                 diff += f" (follows from {c['consequence_of']})"
-            t.add_row(c["name"], c["r_value"], c["py_value"], diff, c["tolerance"],
-                      f"[{STYLE[c['status']]}]{c['status']}[/]")
+            t.add_row(escape(c["name"]), escape(c["r_value"]), escape(c["py_value"]), escape(diff),
+                      escape(c["tolerance"]), f"[{STYLE[c['status']]}]{c['status']}[/]")
         self.console.print(t)
         s = report["summary"]
         self.console.print(f"{s['PASS']} PASS, {s['WARN']} WARN, {s['FAIL']} FAIL, {s['SKIP']} SKIP"

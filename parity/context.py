@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 from parity.case import Case, load_callable
 from parity.outcomes import SideFailed, SkipCheck
-from parity.values import Unconvertible, from_python, plain
+from parity.values import Unconvertible, from_python, plain, to_python
 
 
 # Set by the CLI's SIGINT/SIGTERM handler. The handler also raises KeyboardInterrupt, but a library
@@ -234,7 +234,7 @@ class CaseContext:
             for arg, ref in st.inputs.items():
                 if ref in r.errors:
                     raise SideFailed(f"stage {name!r} needs R's {ref!r}, which failed: {r.errors[ref]}")
-                kwargs[arg] = plain(r.values[ref])
+                kwargs[arg] = to_python(r.values[ref])
             fn = load_callable(self.case, st.python)
             out = self._call_port(fn, f"stage {st.python}", **kwargs)
             return self._normalise_stage(out, st.python)

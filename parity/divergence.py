@@ -1,7 +1,7 @@
 """Where the port first goes wrong, and which later failures follow from it (pure).
 
-Checkpoints are in pipeline order (the case lists them so). The first FAILing checkpoint is the
-first divergence. A later failure is a *consequence* of an earlier one when the case declares it
+Checkpoints are in pipeline order (the case lists them so). The first FAILing checkpoint that no
+earlier failure explains is the first divergence. A later failure is a *consequence* of an earlier one when the case declares it
 (`after = [...]`, transitively) or when R's data flow says so: the script variables the later
 checkpoint reads were computed, directly or through other variables, from a variable the earlier
 one reads (the R worker records, for every top-level assignment, the variables its right-hand
@@ -28,11 +28,14 @@ def upstream(variables: Iterable[str], deps: Mapping[str, Iterable[str]]) -> set
 
 
 def explain_failures(rows: list[CheckResult], after: Mapping[str, Iterable[str]],
-                     reads: Mapping[str, Iterable[str]], deps: Mapping[str, Iterable[str]]) -> dict | None:
+                     reads: Mapping[str, Iterable[str]], deps: Mapping[str, Iterable[str]],
+                     isolated: Iterable[str] = ()) -> dict | None:
     """Mark each later failure that follows from an earlier one (`row.consequence_of`) and return
     the first divergence as {checkpoint, r, python, difference, detail, diagnosis, line, variable,
     consequences} (None when nothing failed). `after`: the case's declared dependencies; `reads`:
-    checkpoint -> script variables its R expression reads; `deps`: R's data flow."""
+    checkpoint -> script variables its R expression reads; `deps`: R's data flow; `isolated`:
+    checkpoints whose Python value was computed from R's own values (a stage), which an upstream
+    Python divergence cannot reach (only a declared `after` makes them consequences)."""
     failing = [r for r in rows if r.status is Status.FAIL]
     if not failing:
         return None
@@ -47,9 +50,10 @@ def explain_failures(rows: list[CheckResult], after: Mapping[str, Iterable[str]]
                 todo.extend(declared.get(n, ()))
         return out
 
+    isolated = set(isolated)
     roots: list[CheckResult] = []
     for row in failing:
-        mine = upstream(reads.get(row.name, ()), deps)
+        mine = set() if row.name in isolated else upstream(reads.get(row.name, ()), deps)
         cause = None
         for root in roots:
             if root.name in declared_upstream(row.name):

@@ -160,6 +160,25 @@ def plain(v):
     return v.plain() if hasattr(v, "plain") else v
 
 
+def to_python(v):
+    """What a port's function receives for an R value (a stage's inputs): NumPy arrays (names
+    dropped; NA as NaN/None), pandas.Categorical for factors, DataFrames, dicts/lists for lists."""
+    import pandas as pd
+
+    if isinstance(v, Atomic):
+        out = Atomic(v.kind, v.data, na=v.na, dim=v.dim, float32=v.float32, tz=v.tz).plain()
+        return out
+    if isinstance(v, Factor):
+        return pd.Categorical.from_codes(v.codes - 1, categories=list(v.levels), ordered=v.ordered)
+    if isinstance(v, Frame):
+        return v.df
+    if isinstance(v, Record):
+        if v.named:
+            return {n: to_python(x) for n, x in v.items}
+        return [to_python(x) for _, x in v.items]
+    return None
+
+
 def _named(arr: np.ndarray, names):
     if names is not None and arr.ndim == 1:
         return {str(n): (x.item() if hasattr(x, "item") else x) for n, x in zip(names, arr)}
