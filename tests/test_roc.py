@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
-from python_impl.roc import (MatrixPredictorWarning, Roc, icu_root_key, r_factor_levels, roc,
+from python_impl.roc import (MatrixPredictorWarning, Roc, coords, icu_root_key, r_factor_levels, roc, roc_test,
                              roc_test_delong)
 
 REPO = Path(__file__).resolve().parents[1]
@@ -417,8 +417,9 @@ def test_roc_input_errors():
         roc([0, 0, 2], [0.1, 0.2, 0.3], levels=(0, 1))
     with pytest.raises(ValueError, match="same length"):
         roc([0, 1, 0], [0.1, 0.2])
-    with pytest.raises(ValueError, match="Infinite"):
-        roc([0, 1, 0], [0.1, np.inf, 0.3])
+    # pROC warns and returns NaN (issue #13: its behaviour, not an exception)
+    with pytest.warns(UserWarning, match="Infinite values"):
+        assert math.isnan(roc([0, 1, 0], [0.1, np.inf, 0.3]))
     with pytest.raises(TypeError, match="numeric"):
         roc([0, 1], ["a", "b"])
     with pytest.raises(ValueError, match="direction"):
@@ -458,3 +459,107 @@ def test_roc_module_does_not_import_keras_or_tensorflow():
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
                          text=True, check=True).stdout.strip()
     assert out == "[]"
+
+
+# ------------------------------------------------------------------------------------------
+# the wider pROC API (issue #13); live/stored cross-checks are in test_roc_proc_suite.py and
+# test_roc_features.py, these are the Python-side contracts
+# ------------------------------------------------------------------------------------------
+def _two_class_data(seed=3, n0=30, n1=25):
+    g = np.random.default_rng(seed)
+    y = np.array([0] * n0 + [1] * n1)
+    return y, np.round(np.concatenate((g.normal(0, 1, n0), g.normal(0.8, 1, n1))), 1)
+
+
+def test_roc_bootstrap_needs_an_r_rng_and_names_the_fix():
+    from python_impl.rrandom import RRandom
+
+    y, x = _two_class_data()
+    r = roc(y, x)
+    with pytest.raises(ValueError, match=r"rng=RRandom\(seed\).*set.seed"):
+        r.ci_auc(method="bootstrap", boot_n=10)
+    a = r.ci_auc(method="bootstrap", boot_n=50, rng=7)
+    assert a == r.ci_auc(method="bootstrap", boot_n=50, rng=RRandom(7))  # an int seed means RRandom(seed)
+    assert a != r.ci_auc(method="bootstrap", boot_n=50, rng=RRandom(8))
+    with pytest.raises(TypeError, match="RRandom"):
+        r.ci_auc(method="bootstrap", boot_n=5, rng=np.random.default_rng(1))
+
+
+def test_roc_percent_scales_curve_auc_and_intervals():
+    y, x = _two_class_data()
+    r, p = roc(y, x), roc(y, x, percent=True)
+    assert_allclose(p.sensitivities, r.sensitivities * 100, rtol=0, atol=0)
+    assert_allclose(p.auc, r.auc * 100, rtol=1e-12)
+    assert_allclose(p.ci_auc(), np.array(r.ci_auc()) * 100, rtol=1e-12)
+    assert_allclose(p.var(), r.var() * 1e4, rtol=1e-12)
+    assert p.best()[0]["threshold"] == r.best()[0]["threshold"]
+
+
+def test_roc_partial_auc_full_interval_is_the_full_auc_and_delong_is_refused():
+    y, x = _two_class_data()
+    r = roc(y, x)
+    assert math.isclose(r.with_auc((1, 0)).auc, r.auc, rel_tol=1e-12)
+    pr = roc(y, x, partial_auc=(0.8, 1), partial_auc_focus="sp", partial_auc_correct=True)
+    assert pr.partial_auc == (1.0, 0.8) and pr.partial_auc_focus == "specificity"
+    with pytest.raises(ValueError, match="DeLong.*partial AUC.*bootstrap"):
+        pr.ci_auc(method="delong")
+    with pytest.raises(ValueError, match="length 2"):
+        roc(y, x, partial_auc=(1,))
+
+
+def test_roc_coords_returns_rs_columns_in_ret_order():
+    y, x = _two_class_data()
+    r = roc(y, x)
+    co = coords(r, "best", ret=["tp", "youden", "t", "closest.topleft"])
+    assert list(co.columns) == ["tp", "youden", "threshold", "closest.topleft"]
+    assert co["threshold"].tolist() == [b["threshold"] for b in r.best()]
+    allc = coords(r, "all", ret="all")
+    assert allc.shape == (r.thresholds.size, 24)
+    with pytest.raises(ValueError, match="not monotone"):
+        coords(r, 0.5, input="accuracy")
+    with pytest.raises(ValueError, match="should be one of"):
+        coords(r, "best", ret=["nonsense"])
+
+
+def test_roc_test_reports_htest_fields_and_one_sided_p_values():
+    g = np.random.default_rng(5)
+    y = np.array([0] * 40 + [1] * 40)
+    x1 = g.normal(0, 1, 80) + y
+    x2 = x1 + g.normal(0, 1, 80)
+    r1, r2 = roc(y, x1), roc(y, x2)
+    t = roc_test(r1, r2)
+    assert t["method"] == "DeLong's test for two correlated ROC curves" and t["paired"]
+    assert t["statistic"] == roc_test_delong(r1, r2)["z"]
+    gt, lt = roc_test(r1, r2, alternative="greater"), roc_test(r1, r2, alternative="less")
+    assert math.isclose(gt["p_value"] + lt["p_value"], 1.0, rel_tol=1e-12)
+    with pytest.warns(UserWarning, match="seem to be paired"):
+        up = roc_test(r1, r2, paired=False)
+    assert up["method"] == "DeLong's test for two ROC curves" and up["df"] > 0 and up["conf_int"] is None
+    b = roc_test(r1, r2, method="bootstrap", boot_n=30, rng=1)
+    assert b["boot_n"] == 30 and 0 <= b["p_value"] <= 1
+
+
+def test_roc_infinite_predictor_is_nan_with_procs_warning():
+    from python_impl.roc import InfinitePredictorWarning
+
+    with pytest.warns(InfinitePredictorWarning, match="NaN returned instead"):
+        assert math.isnan(roc(controls=[1, 2, 3, np.inf], cases=[2, 3, 4]))
+
+
+def test_roc_levels_are_matched_as_text_like_proc():
+    pd = pytest.importorskip("pandas")
+    f = pd.Categorical(["1", "5", "3", "1", "5"], categories=["1", "3", "5"])
+    r = roc(f, [0.1, 0.9, 0.5, 0.2, 0.8], levels=(1, 5))  # numeric levels, factor labels
+    assert r.controls.tolist() == [0.1, 0.2] and r.cases.tolist() == [0.9, 0.8]
+    r = roc([0, 1, 0, 1], [0.1, 0.9, 0.2, 0.8], levels=("0", "1"))  # string levels, numeric response
+    assert r.auc == 1.0
+    with pytest.raises(ValueError, match="No control observation"):
+        roc([True, False, True], [0.1, 0.2, 0.3], levels=(0, 1))  # R: "TRUE" is not "0"
+
+
+def test_roc_module_docstring_maps_every_public_function():
+    import python_impl.roc as m
+
+    for name in ("roc", "auc", "ci_auc", "coords", "ci_thresholds", "ci_se", "ci_sp", "roc_test", "are_paired",
+                 "with_auc", "var"):
+        assert f"{name}(" in m.__doc__, name
