@@ -504,7 +504,7 @@ def _auc_value(se: np.ndarray, sp: np.ndarray, percent: bool, pauc: tuple | None
     return auc_v
 
 
-def _pauc_spec(partial_auc, focus: str, percent: bool) -> tuple[tuple | None, str]:
+def _pauc_spec(partial_auc, focus: str) -> tuple[tuple | None, str]:
     """Validate pROC's partial.auc / partial.auc.focus: (hi, lo) sorted decreasing, or None."""
     if partial_auc is None or partial_auc is False:
         return None, "specificity"
@@ -590,7 +590,7 @@ class Roc:
                  partial_auc_correct: bool = False) -> "Roc":
         """pROC `r$auc <- auc(r, partial.auc=, partial.auc.focus=, partial.auc.correct=)`: the same
         curve carrying another AUC specification (which ci_auc, var, coords and roc_test use)."""
-        pauc, focus = _pauc_spec(partial_auc, partial_auc_focus, self.percent)
+        pauc, focus = _pauc_spec(partial_auc, partial_auc_focus)
         a = _auc_value(self.sensitivities, self.specificities, self.percent, pauc, focus,
                        bool(partial_auc_correct) and pauc is not None)
         return replace(self, auc=a, partial_auc=pauc, partial_auc_focus=focus,
@@ -729,7 +729,7 @@ def roc(response: Any = None, predictor: Any = None, direction: str = "auto",
     """
     if direction not in ("auto", "<", ">"):
         raise ValueError("direction must be 'auto', '<' or '>'")
-    pauc, focus = _pauc_spec(partial_auc, partial_auc_focus, percent)
+    pauc, focus = _pauc_spec(partial_auc, partial_auc_focus)
     if response is not None and predictor is not None:
         if controls is not None or cases is not None:
             raise ValueError("'cases/controls' argument incompatible with 'response/predictor'.")

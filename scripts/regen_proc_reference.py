@@ -526,8 +526,6 @@ def _py_flat(v) -> list[float]:
 
 def py_env(**extra) -> dict:
     """Names the Python spellings of jobs use."""
-    import warnings as _w  # noqa: F401
-
     from python_impl import roc as R
     from python_impl.rrandom import RRandom
 
