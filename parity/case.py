@@ -203,8 +203,8 @@ class _Reader:
         self.t = table
         for key in table:
             if key not in allowed:
-                near = difflib.get_close_matches(key, allowed, n=1)
-                hint = f"; did you mean {near[0]!r}?" if near else f"; allowed: {', '.join(allowed)}"
+                near = _suggest(key, allowed)
+                hint = f"; did you mean {near!r}?" if near else f"; allowed: {', '.join(allowed)}"
                 self.fail(f"unknown key {key!r}{hint}")
 
     def fail(self, msg: str):
@@ -232,7 +232,19 @@ class _Reader:
         return tuple(v)
 
 
+def _suggest(word: str, options) -> str | None:
+    """The option a mistyped word most likely means (difflib, or a common prefix: tolerance/tol)."""
+    options = list(options)
+    near = difflib.get_close_matches(word, options, n=1)
+    if near:
+        return near[0]
+    pre = [o for o in options if len(o) >= 3 and (word.startswith(o) or o.startswith(word))]
+    return max(pre, key=len) if pre else None
+
+
 def _kind_name(kinds) -> str:
+    if set(kinds) == {int, float}:
+        return "a number"
     names = {str: "a string", int: "an integer", float: "a number", bool: "true or false", list: "a list",
              dict: "a table"}
     return " or ".join(names.get(k, k.__name__) for k in kinds)
@@ -315,8 +327,8 @@ def load_case(path) -> Case:
             k.fail("r must be a non-empty R expression")
         kind = k.get("compare", str, default="auto")
         if kind not in COMPARE_KINDS:
-            near = difflib.get_close_matches(kind, COMPARE_KINDS, n=1)
-            k.fail(f"compare = {kind!r} is not a comparator" + (f"; did you mean {near[0]!r}?" if near else
+            near = _suggest(kind, COMPARE_KINDS)
+            k.fail(f"compare = {kind!r} is not a comparator" + (f"; did you mean {near!r}?" if near else
                                                                 f"; use one of {', '.join(COMPARE_KINDS)}"))
         tol = k.get("tol", (int, float), default=None)
         atol = k.get("atol", (int, float), default=None)
