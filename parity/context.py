@@ -9,8 +9,6 @@ Sections (a case's analysis plug-ins) receive this context and use its public su
 """
 from __future__ import annotations
 
-import os
-import tempfile
 import threading
 import time
 import traceback
@@ -92,6 +90,10 @@ class CaseContext:
     r_runner: Callable = default_r_runner  # replaces r_reference.runner.run_script (tests, replays)
     _cache: dict = field(default_factory=dict)  # key -> ("ok", value) | ("err", SkipCheck/SideFailed)
     stage_seconds: dict = field(default_factory=dict)
+    # where R runs and map_runs() run (parity.executor); None: the process's shared local executor.
+    # Not an AuditOptions field: report.json records options, and must not depend on the executor.
+    executor: Any = None
+    _prefetched: dict = field(default_factory=dict)  # key -> (tasks, parity.executor.Batch) started early
 
     # -- mechanics ------------------------------------------------------------------------------
     @property
@@ -262,20 +264,52 @@ class CaseContext:
             return {self.case.data.r_name: self.data_path}
         return {}
 
-    def _run_r(self, seed, checkpoints: dict, plot: bool = False):
-        kw = {}
-        if plot and self.r_runner is default_r_runner:
-            fd, name = tempfile.mkstemp(prefix="parity-r-plot-", suffix=".png")
-            os.close(fd)
-            kw["plot_path"] = name
+    def _executor(self):
+        if self.executor is None:
+            from parity.executor import default_executor
+
+            self.executor = default_executor()
+        return self.executor
+
+    def map_runs(self, key: str, label: str, fn: Callable, items, **kwargs) -> list:
+        """`fn(item, **kwargs)` for every item, in parallel on the executor's worker processes;
+        staged as `key` (cached, timed, progress as items finish); results in item order. `fn`: a
+        module-level function of the case's folder or of an importable module; items and kwargs
+        picklable (a data path, not a DataFrame, is cheapest)."""
+        from parity.executor import portable
+
+        items = list(items)
+        f = portable(fn, self.case)
+        return self.staged(key, label, len(items), lambda tick: self._executor().map(f, items, progress=tick, **kwargs))
+
+    def _r_task(self, seed, checkpoints: dict, plot: bool = False):
+        from parity.executor import RTask
+
+        return RTask(script=str(self.case.r_script), checkpoints=dict(checkpoints), seed=seed,
+                     keras_backend="auto" if self.case.keras else "none", bindings=self._bindings(),
+                     timeout=self.r_timeout, want_plot=plot)
+
+    def prefetch(self) -> None:
+        """Start the R runs a full audit needs (the seeded run, then the distribution's) on the
+        executor now, so that they run while this process does the Python side."""
+        if self.r_runner is not default_r_runner or self.r_unavailable_reason():
+            return
+        want = [("r", [self._r_task(self.seed, self.case.r_expressions(), plot=True)])]
+        d = self.case.distribution
+        if d is not None and self.n_r_runs:
+            exprs = self.case.r_expressions(tuple(d.metrics) + tuple(d.collect))
+            want.append(("r_runs", [self._r_task(self.options.run_seed(i), exprs) for i in range(self.n_r_runs)]))
+        for key, tasks in want:
+            if key not in self._cache and key not in self._prefetched:
+                self._prefetched[key] = (tasks, self._executor().submit(tasks))
+
+    def _r_results(self, tasks: list, tick=None, key: str | None = None) -> list:
+        """R runs through the executor (warm worker processes); R's errors as the side's errors."""
         try:
-            res = self.r_runner(script=self.case.r_script, checkpoints=checkpoints, seed=seed,
-                                keras_backend="auto" if self.case.keras else "none", bindings=self._bindings(),
-                                timeout=self.r_timeout, **kw)
-            if kw:
-                p = Path(kw["plot_path"])
-                self._cache["r_plot_png"] = ("ok", p.read_bytes() if p.stat().st_size else None)
-            return res
+            pre = self._prefetched.pop(key, None) if key else None
+            if pre is not None and pre[0] == tasks:
+                return pre[1].results(tick)
+            return self._executor().run_r(tasks, progress=tick)
         except Exception as e:
             from r_reference.errors import RReferenceError, RUnavailableError
 
@@ -284,15 +318,40 @@ class CaseContext:
             if isinstance(e, RReferenceError):
                 raise SideFailed(f"R side failed: {e}") from None
             raise
-        finally:
-            if kw:
-                Path(kw["plot_path"]).unlink(missing_ok=True)
+
+    def _run_r(self, seed, checkpoints: dict, plot: bool = False):
+        if self.r_runner is default_r_runner:
+            res = self._r_results([self._r_task(seed, checkpoints, plot)], key="r" if plot else None)[0]
+            if plot:
+                self._cache["r_plot_png"] = ("ok", res.extra.pop("plot_png", None))
+            return res
+        try:  # an injected runner (tests, replays): called here, in this process
+            return self.r_runner(script=self.case.r_script, checkpoints=checkpoints, seed=seed,
+                                 keras_backend="auto" if self.case.keras else "none", bindings=self._bindings(),
+                                 timeout=self.r_timeout)
+        except Exception as e:
+            from r_reference.errors import RReferenceError, RUnavailableError
+
+            if isinstance(e, RUnavailableError):
+                raise SkipCheck(str(e)) from None
+            if isinstance(e, RReferenceError):
+                raise SideFailed(f"R side failed: {e}") from None
+            raise
+
+    def _no_r(self, key: str) -> None:
+        """Without R the R stages are SKIPPED before they start (no progress line for them)."""
+        reason = self.r_unavailable_reason()
+        if reason:
+            def skip():
+                raise SkipCheck(reason)
+            self.once(key, skip)
 
     @property
     def r(self):
         """The R script's run with the shared seed (the bridge seeds Keras), every checkpoint read."""
+        self._no_r("r")
+
         def make(tick):
-            self._require_r()
             return self._run_r(self.seed, self.case.r_expressions(), plot=True)
         return self.staged("r", "R run (seeded)", 1, make)
 
@@ -347,20 +406,25 @@ class CaseContext:
 
     @property
     def r_runs(self) -> list[dict]:
-        """`r_runs` R runs (unseeded unless distribution_seed), each a fresh worker."""
+        """`r_runs` R runs (unseeded unless distribution_seed), in parallel on the executor."""
         d = self.case.distribution
         if d is None:
             raise SkipCheck("the case has no [distribution]")
         keep = tuple(d.metrics) + tuple(d.collect)
         exprs = self.case.r_expressions(keep)
+        self._no_r("r_runs")
 
         def make(tick):
-            self._require_r()
             out = []
-            for i in range(self.n_r_runs):
-                tick(i)
-                seed = self.options.run_seed(i)
-                res = self._run_r(seed, exprs)
+            seeds = [self.options.run_seed(i) for i in range(self.n_r_runs)]
+            if self.r_runner is default_r_runner:
+                results = self._r_results([self._r_task(s, exprs) for s in seeds], tick, key="r_runs")
+            else:  # an injected runner runs here, one run after the other
+                results = []
+                for i, s in enumerate(seeds):
+                    tick(i)
+                    results.append(self._run_r(s, exprs))
+            for i, (seed, res) in enumerate(zip(seeds, results)):
                 errs = {k: v for k, v in res.errors.items() if k in keep}
                 if errs:
                     raise SideFailed(f"R run {i + 1}: " + "; ".join(f"{k}: {v}" for k, v in errs.items()))

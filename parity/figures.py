@@ -71,8 +71,9 @@ def _items(curves) -> list[tuple[str, Any]]:
 
 
 def roc_figure(curves, title: str = "ROC curve: R vs Python (pROC rules)") -> bytes:
-    """`curves`: {label: Roc | ArticleResult | (labels, predictions) | {"labels","predictions"}}
-    (or a list of (label, curve) pairs), drawn in order."""
+    """`curves`: {label: Roc | (labels, predictions) | {"labels","predictions"}} (or a list of
+    (label, curve) pairs), drawn in order: each later curve dashed and on top, so two identical
+    curves (R's and Python's under a shared seed) both stay visible. Labels stay inside the axes."""
     fig = Figure(figsize=(6.4, 6.4))
     ax = fig.add_subplot(1, 1, 1)
     ax.plot([0, 1], [0, 1], color="#9a9a9a", lw=0.8)
@@ -81,21 +82,25 @@ def roc_figure(curves, title: str = "ROC curve: R vs Python (pROC rules)") -> by
         c = COLORS[i % len(COLORS)]
         fpr = 1 - np.asarray(r.specificities)
         se = np.asarray(r.sensitivities)
-        ax.plot(fpr, se, color=c, lw=1.6, drawstyle="default", label=f"{label} (AUC {r.auc:.3f})")
+        ax.plot(fpr, se, color=c, lw=2.4 - 0.8 * min(i, 1), ls="-" if i == 0 else (0, (5, 3)), zorder=2 + i,
+                label=f"{label} (AUC {r.auc:.3f})")
         for b in r.best():
             x, y = 1 - b["specificity"], b["sensitivity"]
-            ax.plot([x], [y], "o", color=c, ms=4)
+            ax.plot([x], [y], "o", color=c, ms=5 - i, zorder=3 + i)
+            right = x < 0.55  # text to the right of the point unless that runs off the axes
             ax.annotate(PROC_THRES_PATTERN % (b["threshold"], b["specificity"], b["sensitivity"]),
-                        (x, y), xytext=(6, -12 - 12 * i), textcoords="offset points", color=c, fontsize=9,
+                        (x, y), xytext=(8 if right else -8, -14 - 14 * i), textcoords="offset points", color=c,
+                        fontsize=9, ha="left" if right else "right", annotation_clip=False,
                         bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85})
-        ax.text(0.5, 0.45 - 0.06 * i, PROC_AUC_PATTERN % r.auc + f"  ({label})", color=c, fontsize=10)
+        ax.text(0.97, 0.30 - 0.06 * i, PROC_AUC_PATTERN % r.auc + f"  ({label})", color=c, fontsize=9,
+                ha="right", transform=ax.transAxes)
     ax.set_xlim(-0.02, 1.02)
     ax.set_ylim(-0.02, 1.02)
     ax.set_aspect("equal")
     ax.set_xlabel("1 - Specificity (False Positive Rate)")
     ax.set_ylabel("Sensitivity (True Positive Rate)")
     ax.set_title(title)
-    ax.legend(loc="lower right", fontsize=9)
+    ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
     return _png(fig)
 
@@ -194,9 +199,14 @@ def calibration_figure(series, n_bins: int = 10, title: str = "Calibration (reli
     for i, (label, obj) in enumerate(_items(series)):
         y, p = _as_xy(obj)
         c = COLORS[i % len(COLORS)]
-        prob_true, prob_pred = calibration_curve(y.astype(int), np.clip(p, 0, 1), n_bins=n_bins,
-                                                 strategy="uniform")
-        ax.plot(prob_pred, prob_true, "o-", color=c, label=label)
+        pc = np.clip(p, 0, 1)
+        prob_true, prob_pred = calibration_curve(y.astype(int), pc, n_bins=n_bins, strategy="uniform")
+        ax.plot(prob_pred, prob_true, "o-" if i == 0 else "s--", color=c, label=label, zorder=2 + i)
+        # the number of predictions behind each point (calibration_curve drops empty bins)
+        counts = np.histogram(pc, bins=np.linspace(0, 1, n_bins + 1))[0]
+        for (xp, yp), k in zip(zip(prob_pred, prob_true), counts[counts > 0]):
+            ax.annotate(f"n={k}", (xp, yp), xytext=(4, 6 - 14 * i), textcoords="offset points", color=c,
+                        fontsize=7)
         axh.hist(p, bins=np.linspace(0, 1, n_bins + 1), color=c, alpha=0.45, edgecolor=c, label=label)
     axh.axvline(0.5, color=PUBLISHED_COLOR, ls="--", lw=1, label="0.5 cut-off")
     ax.set_xlim(0, 1)

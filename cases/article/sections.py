@@ -38,9 +38,9 @@ def fast_trainer(ctx, options: dict) -> dict:
     n = int(options.get("keras_runs", 30))
     d = ctx.options.distribution_seed
     seeds = [None] * n if d is None else [d + 10_001 + i for i in range(n)]
-    df = _data(ctx)
-    keras = ctx.staged("keras_runs", f"Python runs (Keras fit, {'unseeded' if d is None else 'seeded'})", n,
-                       lambda tick: runs.keras_runs(seeds, data=df, progress=tick))
+    # one Keras fit per item, in parallel in the executor's worker processes (TensorFlow warm there)
+    keras = [r for one in ctx.map_runs("keras_runs", f"Python runs (Keras fit, {'unseeded' if d is None else 'seeded'})",
+                                       runs.keras_runs, [[sd] for sd in seeds], data=ctx.data_path) for r in one]
     fast = ctx.py_runs
     a = {"test_accuracy": [r.test_accuracy for r in keras], "roc_auc": [r.auc for r in keras]}
     b = {m: [r[m] for r in fast] for m in METRICS}
@@ -54,7 +54,7 @@ def fast_trainer(ctx, options: dict) -> dict:
 
 def _roc_inputs(ctx) -> dict:
     out = {}
-    for key, label in (("r", "R (pROC)"), ("py", "Python (python_impl.roc)")):
+    for key, label in (("r", "R"), ("py", "Python")):
         try:
             if key == "r":
                 lab, e1 = ctx.r_value("test_labels")
@@ -92,10 +92,15 @@ def reproduction(ctx, options: dict) -> dict:
     base = attempt("baselines", lambda: baselines.article_baselines(df))
     n_split = int(options.get("split_seeds", 30))
     trainer = "fast" if ctx.options.use_many else "keras"
-    split_runs = attempt("split_runs", lambda: ctx.staged(
-        "split_runs", "Python runs over split seeds", n_split, lambda tick: runs.split_seed_runs(
-            list(range(1, n_split + 1)), init_seed=ctx.options.py_seed(0), data=df, trainer=trainer,
-            progress=tick)))
+    if trainer == "keras":  # Keras fits (seconds each): in parallel in the executor's worker processes
+        split_runs = attempt("split_runs", lambda: [r for one in ctx.map_runs(
+            "split_runs", "Python runs over split seeds", runs.split_seed_runs, [[ss] for ss in range(1, n_split + 1)],
+            init_seed=ctx.options.py_seed(0), data=ctx.data_path, trainer=trainer) for r in one])
+    else:  # the batched trainer: ~50 ms a split here, less than shipping it to a worker
+        split_runs = attempt("split_runs", lambda: ctx.staged(
+            "split_runs", "Python runs over split seeds", n_split, lambda tick: runs.split_seed_runs(
+                list(range(1, n_split + 1)), init_seed=ctx.options.py_seed(0), data=df, trainer=trainer,
+                progress=tick)))
     if base is not None and split_runs:
         over = attempt("baselines_over_split_seeds",
                        lambda: baselines.over_split_seeds([x.split_seed for x in split_runs], df))
