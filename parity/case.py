@@ -19,6 +19,7 @@ names the file, the table and the key, and says what would be accepted, before a
     r_name = "lung"                        # bound in R as read.csv(path) before the script runs
     python_arg = "data"                    # run(seed=..., data=<path>)
     validate = "port:validate"             # optional: called with the path first; raise ValueError
+    r_check = "preflight.R"                # optional: R code run on the bound file before any run; stop()
 
     [[checkpoint]]                         # in pipeline order
     name = "coefficients"                  # the key the Python callable returns
@@ -147,6 +148,7 @@ class DataSpec:
     r_name: str | None
     python_arg: str
     validate: str | None
+    r_check: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -285,7 +287,7 @@ def load_case(path) -> Case:
 
     data = None
     if "data" in doc:
-        d = _Reader(file, "[data]", doc["data"], ("path", "r_name", "python_arg", "validate"))
+        d = _Reader(file, "[data]", doc["data"], ("path", "r_name", "python_arg", "validate", "r_check"))
         dpath = d.get("path", str, default=None)
         dfile = (file.parent / dpath).resolve() if dpath else None
         if dfile is not None and not dfile.is_file():
@@ -296,7 +298,13 @@ def load_case(path) -> Case:
         validate = d.get("validate", str, default=None)
         if validate:
             _check_callable(d, "validate", validate, file.parent)
-        data = DataSpec(dfile, r_name, d.get("python_arg", str, default="data"), validate)
+        r_check = d.get("r_check", str, default=None)
+        rfile = (file.parent / r_check).resolve() if r_check else None
+        if rfile is not None and not rfile.is_file():
+            d.fail(f"r_check {r_check!r}: no such file ({rfile})")
+        if rfile is not None and not r_name:
+            d.fail("r_check needs r_name (the name the file is bound to in R)")
+        data = DataSpec(dfile, r_name, d.get("python_arg", str, default="data"), validate, rfile)
 
     stages = {}
     for i, st in enumerate(_array(top, doc, "stage")):

@@ -113,6 +113,15 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--only", action="append", default=None, metavar="CHECK",
                    help="run only this check and what it needs (repeatable)")
     a.add_argument("--quiet", action="store_true", help="no progress display")
+    a.add_argument("--executor", choices=("local", "dask"), default="local",
+                   help="where the run sets run: local (default; threads driving warm worker processes) or dask "
+                        "(a Dask cluster: --scheduler ADDRESS, else a LocalCluster of --workers processes)")
+    a.add_argument("--workers", type=_int_in("--workers", 1, 1024), default=None,
+                   help="worker processes for the run sets (default: the number of cores)")
+    a.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="a running Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --executor dask)")
+    a.add_argument("--fresh-workers", action="store_true",
+                   help="a new process for every run (the old behaviour: R and TensorFlow start for each run)")
 
     c = sub.add_parser("checks", help="list the case's checks with their tolerances and reasons")
     c.add_argument("--case", type=_nonempty_path("--case"), default=None, help=case_help)
@@ -205,7 +214,7 @@ def _check_out_dir(out: Path) -> None:
         raise UsageError(f"--out {out}: not a place for files (a kernel file system)")
 
 
-def _validate_data(case, data: Path | None) -> str | None:
+def _validate_data(case, data: Path | None, use_r: bool = True) -> str | None:
     """--data against the case: it must have a [data] block, the file must exist and pass the
     case's validator. Returns the path to use (or None)."""
     if data is None:
@@ -223,7 +232,27 @@ def _validate_data(case, data: Path | None) -> str | None:
             load_callable(case, case.data.validate)(str(data))
         except ValueError as e:
             raise UsageError(str(e)) from None
+    if use_r and case.data.r_check:
+        _r_preflight(case, data)
     return str(data)
+
+
+def _r_preflight(case, data: Path) -> None:
+    """Read the file the way the script will (bound in R by read.csv) and run the case's R check:
+    what R cannot use is a usage error before any run, in R's own words."""
+    from r_reference.availability import r_status
+
+    if not r_status().ok:
+        return  # no R: the R checks are SKIPPED anyway; the Python validator decided
+    from r_reference.errors import RReferenceError, RScriptError
+    from r_reference.runner import run_script
+
+    try:
+        run_script(case.data.r_check, bindings={case.data.r_name: str(data)}, keras_backend="none", timeout=120)
+    except RScriptError as e:
+        raise UsageError(f"--data {data}: R cannot use this file for the script: {e.r_message}") from None
+    except RReferenceError as e:
+        raise UsageError(f"--data {data}: the R pre-flight did not run: {str(e).splitlines()[0]}") from None
 
 
 def _check_keras_backend(case) -> None:
@@ -253,7 +282,7 @@ def _audit(args) -> int:
             near = difflib.get_close_matches(n, names, n=1)
             raise UsageError(f"unknown check {n!r}" + (f"; did you mean {near[0]!r}?" if near else "")
                              + f"; `parity checks{' --case ' + str(args.case) if args.case else ''}` lists them")
-    data = _validate_data(case, args.data)
+    data = _validate_data(case, args.data, use_r=not args.no_r)
     _check_out_dir(args.out)
     _check_keras_backend(case)
     section_options = dict(args.option)
@@ -289,7 +318,20 @@ def _audit(args) -> int:
 
     from parity.context import check_interrupted
 
-    with ui:
+    if args.scheduler and args.executor != "dask":
+        raise UsageError("--scheduler ADDRESS needs --executor dask")
+    from parity.executor import ExecutorError, make_executor
+
+    preload = (("r",) if opts.use_r and not reason else ()) + (("keras",) if case.keras else ())
+    try:
+        ctx.executor = make_executor(args.executor, workers=args.workers, scheduler=args.scheduler,
+                                     fresh_workers=args.fresh_workers, preload=preload)
+    except ExecutorError as e:
+        raise UsageError(str(e)) from None
+    ctx.executor.prestart()  # the workers warm up (R, TensorFlow) while this process starts the Python side
+    if not args.only:
+        ctx.prefetch()  # the R runs start now and run beside the Python side
+    with ctx.executor, ui:
         report = run_audit(ctx, only=args.only, on_result=ui.result)
     check_interrupted()  # an interrupt a library swallowed: still no report
     png = ctx.r_plot_png()

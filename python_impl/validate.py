@@ -147,6 +147,11 @@ def _check_header(p: Path, header: list[str]) -> None:
         raise DataError(f"{p}: the first line ({', '.join(header[:4])}{', ...' if len(header) > 4 else ''}) "
                         "is numbers, not column names; add the header row "
                         f"{','.join(FEATURES + [LABEL])} (read.csv takes line 1 as the header)")
+    spaced = _quoted_spaced_names(p)
+    if spaced:
+        raise DataError(f"{p}: column name(s) {spaced} are quoted with spaces around them; R's read.csv keeps "
+                        "quoted spaces (unquoted ones it strips), so the script's data[, c(...)] would not find "
+                        "them: remove the spaces inside the quotes")
     dups = sorted({h for h in header if header.count(h) > 1})
     if dups:
         raise DataError(f"{p}: duplicated column name(s) {dups} in the header; keep one of each")
@@ -160,6 +165,18 @@ def _check_header(p: Path, header: list[str]) -> None:
                         f"{FEATURES} and '{LABEL}'")
 
 
+def _quoted_spaced_names(p: Path) -> list[str]:
+    """Header fields written as "  name " (quoted, with spaces inside the quotes)."""
+    try:
+        with p.open(encoding="utf-8-sig", errors="replace") as fh:
+            for line in fh:
+                if line.strip():
+                    return [m for m in re.findall(r'"([^"]*)"', line) if m != m.strip(" \t") and m.strip()]
+    except OSError:
+        return []
+    return []
+
+
 def _parser_message(msg: str, n_header: int) -> str:
     m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", msg)
     if m:
@@ -169,6 +186,15 @@ def _parser_message(msg: str, n_header: int) -> str:
 
 
 # ---- the values ------------------------------------------------------------------------------
+
+R_BLANKS = " \t"  # what R's type.convert skips around a number (a no-break space is not one of them)
+_R_NUMBER = re.compile(r"^[ \t]*[-+]?(\d+\.?\d*([eE][-+]?\d+)?|\.\d+([eE][-+]?\d+)?|0[xX][0-9a-fA-F]+|Inf|inf|NaN)[ \t]*$")
+
+
+def _r_numeric_text(v: str) -> bool:
+    """Would R's read.csv read this field as a number (so the column stays numeric)?"""
+    return bool(_R_NUMBER.match(v))
+
 
 def _is_number(v: str) -> bool:
     try:
@@ -193,8 +219,8 @@ def _numeric_column(p: Path, s: pd.Series, col: str) -> pd.Series:
         raise DataError(f"{p}: column '{col}', row {_row(i)}: missing value ({s.iloc[i]!r}); "
                         f"{int(blank.sum())} missing in this column. The article has no NA handling: "
                         "impute or drop those rows first")
-    vals = pd.to_numeric(s.str.strip(), errors="coerce")
-    bad = vals.isna()
+    vals = pd.to_numeric(s.str.strip(R_BLANKS), errors="coerce")
+    bad = vals.isna() | ~s.map(_r_numeric_text)
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
         raise DataError(f"{p}: column '{col}', row {_row(i)}: non-numeric value {s.iloc[i]!r}; "
@@ -208,13 +234,14 @@ def _numeric_column(p: Path, s: pd.Series, col: str) -> pd.Series:
 
 
 def _label_column(p: Path, s: pd.Series) -> pd.Series:
-    """0/1 integers; a two-level label is coded by R's level order, first level -> 0."""
+    """0/1 integers, from the labels R reads as numbers 0/1 or as logicals (FALSE -> 0): what the
+    article's script can hand Keras. Text labels and other codings are refused with the fix."""
     blank = _blank(s)
     if blank.any():
         i = int(np.flatnonzero(blank.to_numpy())[0])
         raise DataError(f"{p}: column '{LABEL}', row {_row(i)}: missing label ({s.iloc[i]!r}); "
                         "every row needs a status")
-    raw = s.str.strip()
+    raw = s.str.strip(R_BLANKS)
     keys, levels = _label_levels(raw)
     if len(levels) != 2:
         uniq = sorted(set(keys), key=lambda k: levels.index(k))
@@ -226,6 +253,15 @@ def _label_column(p: Path, s: pd.Series) -> pd.Series:
         raise DataError(f"{p}: column '{LABEL}' has {len(levels)} distinct value(s) {shown}{where}; the "
                         "article is binary classification: status must have exactly two levels "
                         "(0 = censored, 1 = event)")
+    if isinstance(levels[0], str):
+        i = int(np.flatnonzero(~raw.map(_r_numeric_text).to_numpy())[0])
+        raise DataError(f"{p}: column '{LABEL}', row {_row(i)}: text labels {[_show(k) for k in levels]}; R's "
+                        "read.csv keeps them as text and the article's script passes them to Keras as they are, "
+                        "where fit() fails. Recode them as 0 (censored) and 1 (event) first")
+    if isinstance(levels[0], float) and levels != [0.0, 1.0]:
+        raise DataError(f"{p}: column '{LABEL}' holds {[_show(k) for k in levels]}, not 0/1; the article's script "
+                        "feeds status to binary_crossentropy as it is (Keras expects 0 and 1), so any other "
+                        "coding trains on nonsense. Recode it as 0 (censored) and 1 (event), e.g. status - 1")
     code = {levels[0]: 0, levels[1]: 1}
     return pd.Series([code[k] for k in keys], index=s.index, dtype=np.int64)
 
@@ -266,6 +302,13 @@ def _check_scaling(p: Path, df: pd.DataFrame) -> None:
                         "Drop or fix those columns")
     with np.errstate(over="ignore", invalid="ignore"):
         sd = np.std(x, axis=0, ddof=1)
+        scale = np.max(np.abs(x), axis=0)
+    tiny = [c for c, v, m in zip(FEATURES, sd, scale) if np.isfinite(v) and v <= 1e-12 * m]
+    if tiny:
+        j = FEATURES.index(tiny[0])
+        raise DataError(f"{p}: column(s) {tiny} are constant up to rounding (sd {sd[j]:.2g} against values of "
+                        f"about {scale[j]:.3g}): R's scale() divides by that and the scaled column is rounding "
+                        "noise magnified to order 1; drop or fix those columns")
     bad = [c for c, v in zip(FEATURES, sd) if not np.isfinite(v)]
     if bad:
         raise DataError(f"{p}: column(s) {bad} have values too large for double precision "

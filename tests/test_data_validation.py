@@ -294,12 +294,52 @@ def test_quoted_0_1_labels(tmp_path):
     same_as_bundled(load_gbsg(write(tmp_path, text)))
 
 
-@pytest.mark.parametrize("zero, one", [("censored", "event"), ("censored", "Event"), ("alive", "dead"),
-                                       ("FALSE", "TRUE"), ("1", "2"), ("-1", "1"), ("0.0", "1.0")])
-def test_two_level_labels_map_in_r_level_order(tmp_path, zero, one):
+@pytest.mark.parametrize("zero, one", [("FALSE", "TRUE"), ("F", "T"), ("0.0", "1.0")])
+def test_labels_r_reads_as_0_1_are_accepted(tmp_path, zero, one):
+    """R reads these as numbers 0/1 or as logicals, which the script hands Keras as 0/1."""
     df = as_text(BUNDLED)
     df[LABEL] = np.where(BUNDLED[LABEL] == 1, one, zero)
     same_as_bundled(load_gbsg(write(tmp_path, df)))
+
+
+@pytest.mark.parametrize("zero, one, words", [
+    ("censored", "event", ["text labels ['censored', 'event']", "Recode them as 0"]),
+    ("No", "Yes", ["text labels", "fit() fails"]),
+    ("no event", "event", ["text labels"]),
+    ("1", "2", ["holds ['1', '2'], not 0/1", "status - 1"]),
+    ("-1", "1", ["not 0/1"]),
+])
+def test_labels_the_script_cannot_use_are_refused(tmp_path, zero, one, words):
+    """Accept exactly what the R side can use: text labels reach Keras as text (fit fails), 1/2
+    reach binary_crossentropy as 1/2; no silent recoding on the Python side only."""
+    df = as_text(BUNDLED)
+    df[LABEL] = np.where(BUNDLED[LABEL] == 1, one, zero)
+    with pytest.raises(DataError) as e:
+        load_gbsg(write(tmp_path, df))
+    for w in words:
+        assert w in str(e.value), str(e.value)
+
+
+def test_a_no_break_space_in_a_number_is_refused_as_r_does(tmp_path):
+    df = as_text(BUNDLED)
+    df.loc[3, "nodes"] = "\u00a0" + df.loc[3, "nodes"]
+    with pytest.raises(DataError, match="column 'nodes', row 5: non-numeric"):
+        load_gbsg(write(tmp_path, df))
+
+
+def test_a_quoted_header_with_spaces_is_refused_as_r_keeps_it(tmp_path):
+    header = LINES[0].replace('"age"', '" age "', 1) if '"age"' in LINES[0] else LINES[0].replace("age", '" age "', 1)
+    text = "\n".join([header] + LINES[1:]) + "\n"
+    with pytest.raises(DataError, match="quoted with spaces"):
+        load_gbsg(write(tmp_path, text))
+
+
+def test_a_column_constant_up_to_rounding_is_refused(tmp_path):
+    df = BUNDLED.copy()
+    df["meno"] = 1.0
+    df.loc[0, "meno"] = np.nextafter(1.0, 2.0)
+    with pytest.raises(DataError, match="constant up to rounding"):
+        load_gbsg(write(tmp_path, df))
 
 
 def test_numeric_labels_are_one_level_per_value(tmp_path):
@@ -327,13 +367,13 @@ def test_thirty_rows_with_both_classes_everywhere_are_enough(tmp_path):
 @pytest.mark.requires_r
 def test_r_read_csv_reads_every_accepted_variant_as_validated(tmp_path):
     """The R side reads the same file with read.csv(check.names = FALSE): it must see the same
-    features, and labels whose factor level order gives the same 0/1 coding."""
+    features, and labels whose level order gives the same 0/1 coding (numbers 0/1, logicals)."""
     from r_reference.availability import run_rscript
 
     files = {name: write(tmp_path, text, f"{name}.csv") for name, text in VARIANTS.items()}
     df = as_text(BUNDLED)
-    df[LABEL] = np.where(BUNDLED[LABEL] == 1, "Event", "censored")
-    files["factor"] = write(tmp_path, df, "factor.csv")
+    df[LABEL] = np.where(BUNDLED[LABEL] == 1, "TRUE", "FALSE")
+    files["logical"] = write(tmp_path, df, "logical.csv")
     files["ten_columns"] = write(tmp_path, BUNDLED.drop(columns=["pid"]), "ten.csv")
     feats = ", ".join(f'"{c}"' for c in FEATURES)
     code = "\n".join(

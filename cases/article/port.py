@@ -83,6 +83,15 @@ def run_many(seeds, data=None) -> list[dict]:
              "roc_direction": m.roc_direction} for m in fast_runs(list(seeds), data=df)]
 
 
+def _r_text(v) -> str:
+    """as.character() of a level: TRUE/FALSE for logicals, 0/1 for integer-valued numbers."""
+    if isinstance(v, (bool, np.bool_)):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, (float, np.floating)) and float(v).is_integer():
+        return str(int(v))
+    return str(v)
+
+
 def roc_stage(labels, scores) -> dict:
     """The ROC step alone (python_impl.roc, pROC's rules), on the labels and scores given."""
     from python_impl.roc import MatrixPredictorWarning, roc
@@ -91,5 +100,5 @@ def roc_stage(labels, scores) -> dict:
         warnings.simplefilter("ignore", MatrixPredictorWarning)  # pROC warns too: R's to report
         r = roc(np.asarray(labels), np.asarray(scores, float))
     best = pd.DataFrame(r.best())[["threshold", "specificity", "sensitivity"]]
-    return {"roc_auc": float(r.auc), "roc_direction": r.direction, "roc_levels": [str(v) for v in r.levels],
+    return {"roc_auc": float(r.auc), "roc_direction": r.direction, "roc_levels": [_r_text(v) for v in r.levels],
             "roc_best_threshold": best, "roc_ci_delong": np.asarray(r.ci_auc(), float)}
