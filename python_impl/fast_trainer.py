@@ -40,7 +40,9 @@ the other seeds in the batch nor on the backend. They are NOT Keras's bits: use
 """
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Sequence
@@ -511,7 +513,7 @@ def train_batch(x_train, y_train, x_val, y_val, x_test, y_test=None, *,
                 backend: str = "tensorflow", epochs: int = EPOCHS, batch_size: int = BATCH_SIZE,
                 learning_rate: float = LEARNING_RATE, beta_1: float = BETA_1,
                 beta_2: float = BETA_2, epsilon: float = EPSILON, chunk: int | None | str = "auto",
-                threads: int | None = None) -> BatchResult:
+                threads: int | None = None, keep_weights: bool | None = None) -> BatchResult:
     """Train the article's model once per seed, all seeds in one compiled program.
 
     x_*: (n, 8) standardized features (cast to float32, as R keras hands them to Keras);
@@ -526,6 +528,15 @@ def train_batch(x_train, y_train, x_val, y_val, x_test, y_test=None, *,
       permutations: (n,), (epochs, n) or (S, epochs, n).
     backend: "tensorflow" (tf.function jit_compile) or "jax" (jax.jit).
     chunk, threads: how the seeds are split over compiled calls (see `run_compiled`).
+    keep_weights: return the final weights (`BatchResult.weights`); None (default) keeps them
+      up to `KEEP_WEIGHTS_MAX_SEEDS` seeds and drops them (weights=None) beyond, so memory
+      stays bounded: 25.6 KB per seed would be 2.6 GB at S = 100,000.
+
+    Memory: the initial weights and batch orders of a chunk are drawn when the chunk runs
+    (each seed's draws depend on its seed only, so the results are those of drawing them all
+    up front), and the outputs go straight into preallocated arrays: the peak is the
+    runtime's own footprint + a few chunks' inputs + the returned arrays (histories and test
+    probabilities, ~0.6 KB per seed), whatever S is.
     """
     from python_impl.training import as_input, as_label
 
@@ -540,39 +551,135 @@ def train_batch(x_train, y_train, x_val, y_val, x_test, y_test=None, *,
     for name, a in (("x_train", xtr), ("x_val", xva), ("x_test", xte)):
         if a.ndim != 2 or a.shape[1] != N_FEATURES:
             raise ValueError(f"{name}: shape {a.shape}, expected (n, {N_FEATURES})")
+    if keep_weights is None:
+        keep_weights = n_seeds <= KEEP_WEIGHTS_MAX_SEEDS
 
+    # per-chunk input makers: (lo, hi) -> that chunk's weights / permutations
     if isinstance(init, str):
         if init == "glorot":
-            weights = glorot_weights(seeds)
+            weights_of = lambda lo, hi: glorot_weights(seeds[lo:hi])  # noqa: E731
         elif init == "keras":
-            per = [keras_initial_weights(int(s)) for s in seeds]
-            weights = [np.stack([p[j] for p in per]) for j in range(len(WEIGHT_SHAPES))]
+            def weights_of(lo, hi):
+                per = [keras_initial_weights(int(s)) for s in seeds[lo:hi]]
+                return [np.stack([p[j] for p in per]) for j in range(len(WEIGHT_SHAPES))]
         else:
             raise ValueError(f"init {init!r}: expected 'glorot', 'keras' or weight arrays")
     else:
-        weights = _as_weights(init, n_seeds)
+        given = _as_weights(init, n_seeds)
+        weights_of = lambda lo, hi: [a[lo:hi] for a in given]  # noqa: E731
 
     if isinstance(shuffle, str):
         if shuffle == "keras":
-            perms = np.stack([keras_batch_order(int(s), n, epochs, batch_size) for s in seeds])
+            perms_of = lambda lo, hi: np.stack(  # noqa: E731
+                [keras_batch_order(int(s), n, epochs, batch_size) for s in seeds[lo:hi]])
         else:
-            perms = shuffle_permutations(seeds, n, epochs, shuffle)
+            shuffle_permutations([0], 2, 1, shuffle)  # validates the mode up front
+            perms_of = lambda lo, hi: shuffle_permutations(seeds[lo:hi], n, epochs, shuffle)  # noqa: E731
     else:
-        perms = _as_permutations(shuffle, n_seeds, n, epochs)
-    idx = _batch_indices(perms, batch_size)
-    t1 = time.perf_counter()
+        perms_of = _permutation_source(shuffle, n_seeds, n, epochs)
 
-    out = run_compiled(backend, _to_internal(weights), idx, xtr, ytr, xva, yva, xte, yte,
-                       epochs=epochs, batch_size=batch_size,
-                       hyper=(learning_rate, beta_1, beta_2, epsilon), chunk=chunk,
-                       threads=threads)
+    # Keras's draws re-seed process-global state: never from two chunk threads at once
+    keras_draws = "keras" in (init if isinstance(init, str) else "",
+                              shuffle if isinstance(shuffle, str) else "")
+
+    def make_inputs(lo, hi):
+        with (KERAS_DRAW_LOCK if keras_draws else _NO_LOCK):
+            w, p = weights_of(lo, hi), np.asarray(perms_of(lo, hi))
+        return (tuple(np.ascontiguousarray(a) for a in _to_internal(w)),
+                _batch_indices(p, batch_size))
+
+    t1 = time.perf_counter()
+    fn = _compiled(backend, n, epochs, batch_size,
+                   tuple(float(h) for h in (learning_rate, beta_1, beta_2, epsilon)))
+    chunk, threads = _chunking(backend, n_seeds, chunk, threads)
+    out = _run_chunks(backend, fn, n_seeds, make_inputs, chunk, threads,
+                      (xtr, ytr, xva, yva, xte, yte), keep_weights)
     t2 = time.perf_counter()
     w, hist, (pt, tl, ta) = out[0:6], out[6:10], out[10:13]
     return BatchResult(
         seeds=seeds, loss=hist[0], accuracy=hist[1], val_loss=hist[2], val_accuracy=hist[3],
-        test_probabilities=pt, test_loss=tl, test_accuracy=ta, weights=_to_keras(w),
+        test_probabilities=pt, test_loss=tl, test_accuracy=ta,
+        weights=_to_keras(w) if keep_weights else None,
         backend=backend, seconds=t2 - t1, prepare_seconds=t1 - t0,
+        extra={"chunk": chunk, "threads": threads, "weights_kept": bool(keep_weights)},
     )
+
+
+#: `train_batch` keeps the final weights up to this many seeds by default (105 MB).
+KEEP_WEIGHTS_MAX_SEEDS = 4096
+#: held while drawing Keras's initial weights / batch orders (they seed global state)
+KERAS_DRAW_LOCK = threading.RLock()
+_NO_LOCK = contextlib.nullcontext()
+
+
+def _permutation_source(p, n_seeds: int, n: int, epochs: int):
+    """Explicit permutations, validated once, handed out per chunk without materialising the
+    (S, epochs, n) broadcast of a shared order."""
+    p = np.asarray(p)
+    if p.ndim == 1:
+        p = p[None, None, :]
+    elif p.ndim == 2:
+        p = p[None]
+    if p.ndim != 3 or p.shape[-1] != n or p.shape[1] not in (1, epochs) \
+            or p.shape[0] not in (1, n_seeds):
+        raise ValueError(f"shuffle: shape {np.shape(p)} does not fit (S={n_seeds}, "
+                         f"epochs={epochs}, n={n})")
+    if not (np.sort(p, axis=-1) == np.arange(n)).all():
+        raise ValueError("shuffle: every row of the permutations must be a permutation of 0..n-1")
+
+    def of(lo, hi):
+        q = p if p.shape[0] == 1 else p[lo:hi]
+        return np.broadcast_to(q, (hi - lo, epochs, n)).astype(np.int32)
+    return of
+
+
+def _chunking(backend: str, s_total: int, chunk, threads) -> tuple[int | None, int]:
+    on_cpu = _device_kind(backend) == "cpu"
+    threads = threads or (_threads_hint() if on_cpu else 1)
+    if chunk == "auto":
+        chunk = min(CPU_CHUNK, -(-s_total // threads)) if on_cpu else None
+    if not chunk or chunk >= s_total:
+        chunk = None
+    return (None if chunk is None else int(chunk)), int(threads)
+
+
+def _run_chunks(backend, fn, s_total: int, make_inputs, chunk, threads, data,
+                keep_weights: bool = True) -> list:
+    """Run `fn` chunk by chunk (`make_inputs(lo, hi)` -> (internal weights, idx)), writing
+    into preallocated outputs; chunk None: one call for everything. The last chunk is padded
+    with copies of its first seed (same shapes: one compilation). Final weights are not
+    stored when `keep_weights` is false (their slots are None)."""
+    size = chunk or s_total
+    starts = list(range(0, s_total, size))
+    outputs: list = []
+    lock = threading.Lock()
+
+    def one(i0):
+        k = min(size, s_total - i0)
+        w, ix = make_inputs(i0, i0 + k)
+        if k < size and chunk:  # pad with copies of the first seed: no recompilation
+            w = tuple(np.concatenate([a, np.repeat(a[:1], size - k, 0)]) for a in w)
+            ix = np.concatenate([ix, np.repeat(ix[:, :, :1], size - k, 2)], axis=2)
+        res = _call(backend, fn, w, ix, *data)
+        del w, ix
+        with lock:
+            if not outputs:
+                outputs.extend(None if (j < 6 and not keep_weights) else
+                               np.empty((s_total,) + r.shape[1:], r.dtype)
+                               for j, r in enumerate(res))
+        for dst, r in zip(outputs, res):
+            if dst is not None:
+                dst[i0:i0 + k] = r[:k]
+
+    if threads > 1 and len(starts) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(min(threads, len(starts))) as ex:  # tracing is locked
+            list(ex.map(one, starts))
+    else:
+        for i0 in starts:
+            one(i0)
+    return outputs
 
 
 def run_compiled(backend: str, weights, idx, xtr, ytr, xva, yva, xte, yte, *,
@@ -595,34 +702,12 @@ def run_compiled(backend: str, weights, idx, xtr, ytr, xva, yva, xte, yte, *,
     weights = tuple(np.asarray(a, np.float32) for a in weights)
     idx = np.asarray(idx, np.int32)
     s_total = weights[0].shape[0]
-    on_cpu = _device_kind(backend) == "cpu"
-    threads = threads or (_threads_hint() if on_cpu else 1)
-    if chunk == "auto":
-        chunk = min(CPU_CHUNK, -(-s_total // threads)) if on_cpu else None
-    if not chunk or chunk >= s_total:
+    chunk, threads = _chunking(backend, s_total, chunk, threads)
+    if chunk is None:
         return _call(backend, fn, weights, idx, xtr, ytr, xva, yva, xte, yte)
-    chunk = int(chunk)
-    starts = list(range(0, s_total, chunk))
-
-    def one(i0):
-        sl = slice(i0, i0 + chunk)
-        w = tuple(a[sl] for a in weights)
-        ix = idx[:, :, sl]
-        k = w[0].shape[0]
-        if k < chunk:  # pad with copies of the first seed: same shapes, no recompilation
-            w = tuple(np.concatenate([a, np.repeat(a[:1], chunk - k, 0)]) for a in w)
-            ix = np.concatenate([ix, np.repeat(ix[:, :, :1], chunk - k, 2)], axis=2)
-        res = _call(backend, fn, w, ix, xtr, ytr, xva, yva, xte, yte)
-        return [r[:k] for r in res]
-
-    if threads > 1 and len(starts) > 1:
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(min(threads, len(starts))) as ex:  # tracing is locked
-            parts = list(ex.map(one, starts))
-    else:
-        parts = [one(i0) for i0 in starts]
-    return [np.concatenate([p[j] for p in parts]) for j in range(len(parts[0]))]
+    return _run_chunks(backend, fn, s_total,
+                       lambda lo, hi: (tuple(a[lo:hi] for a in weights), idx[:, :, lo:hi]),
+                       chunk, threads, (xtr, ytr, xva, yva, xte, yte))
 
 
 #: seeds per compiled call on a CPU (measured on 2 cores: 32-64 best; 1024 at once is ~2x slower)
