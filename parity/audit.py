@@ -26,7 +26,8 @@ def _fail_or_skip(name: str, e: Exception, tolerance: str = "", why: str = "", g
     msg = str(e)
     first = msg.splitlines()[0] if msg else type(e).__name__
     return CheckResult(name, status, tolerance=tolerance, why=why, group=group, detail=first,
-                       difference="side unavailable" if status is Status.SKIP else "side failed")
+                       difference="side unavailable" if status is Status.SKIP else "side failed",
+                       data={"side_failed": status is Status.FAIL})
 
 
 def checkpoint_values(ctx: CaseContext, names: list[str]) -> dict:

@@ -36,7 +36,8 @@ def explain_failures(rows: list[CheckResult], after: Mapping[str, Iterable[str]]
     checkpoint -> script variables its R expression reads; `deps`: R's data flow; `isolated`:
     checkpoints whose Python value was computed from R's own values (a stage), which an upstream
     Python divergence cannot reach (only a declared `after` makes them consequences)."""
-    failing = [r for r in rows if r.status is Status.FAIL]
+    # a row whose side did not run compares nothing: it is reported (once) as the side's failure
+    failing = [r for r in rows if r.status is Status.FAIL and not (r.data or {}).get("side_failed")]
     if not failing:
         return None
     declared = {k: set(v) for k, v in after.items()}
