@@ -58,8 +58,11 @@ class AuditConsole:
             for line in first_divergence_text(fd):
                 self.console.print(line.replace("**", ""), markup=False)
         t = Table(title=f"R vs Python parity: {self.title}", show_lines=False)
-        t.add_column("check", no_wrap=True, overflow="ellipsis", min_width=12)
-        for col in ("R", "Python", "difference", "tolerance"):
+        longest = max((len(c["name"]) for c in report["checks"]), default=5)
+        t.add_column("check", no_wrap=True, min_width=longest)  # names whole; the other columns wrap
+        narrow = self.console.width < 110  # a narrow terminal: the tolerance is in the report files
+        cols = ("R", "Python", "difference") if narrow else ("R", "Python", "difference", "tolerance")
+        for col in cols:
             t.add_column(col, overflow="fold")
         t.add_column("status", no_wrap=True)
         for c in report["checks"]:
@@ -68,8 +71,10 @@ class AuditConsole:
                 diff += f" [{c['diagnosis']['id']}]"
             if c.get("consequence_of"):
                 diff += f" (follows from {c['consequence_of']})"
-            t.add_row(escape(c["name"]), escape(c["r_value"]), escape(c["py_value"]), escape(diff),
-                      escape(c["tolerance"]), f"[{STYLE[c['status']]}]{c['status']}[/]")
+            cells = [escape(c["name"]), escape(c["r_value"]), escape(c["py_value"]), escape(diff)]
+            if not narrow:
+                cells.append(escape(c["tolerance"]))
+            t.add_row(*cells, f"[{STYLE[c['status']]}]{c['status']}[/]")
         self.console.print(t)
         s = report["summary"]
         self.console.print(f"{s['PASS']} PASS, {s['WARN']} WARN, {s['FAIL']} FAIL, {s['SKIP']} SKIP"
