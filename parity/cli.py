@@ -325,7 +325,8 @@ def _audit(args) -> int:
     preload = (("r",) if opts.use_r and not reason else ()) + (("keras",) if case.keras else ())
     try:
         ctx.executor = make_executor(args.executor, workers=args.workers, scheduler=args.scheduler,
-                                     fresh_workers=args.fresh_workers, preload=preload)
+                                     fresh_workers=args.fresh_workers, preload=preload,
+                                     r_namespaces=case.r_packages if "r" in preload else ())
     except ExecutorError as e:
         raise UsageError(str(e)) from None
     ctx.executor.prestart()  # the workers warm up (R, TensorFlow) while this process starts the Python side

@@ -1,9 +1,22 @@
-"""The R worker: one fresh process, one embedded R, one script run (`python -m r_reference._worker REQ`).
+"""The R worker process: embeds R through rpy2; the parent never imports rpy2.
 
-Started by `r_reference.runner.run_article`; never imported by the parent process. It reads a
-JSON request, runs the script under `runtime.R` (shims, top-level evaluation) with the keras
-bridge when asked, evaluates the request's checkpoint expressions in what the script left, and
-writes a pickled reply `{"status": ..., ...}` to the request's `result_path`:
+Two modes:
+
+* one run (`python -m r_reference._worker REQ.json`), started by `r_reference.runner.run_script`
+  for every run when no warm worker is given: a fresh process, one R, one script;
+* warm (`python -m r_reference._worker --serve REQ_FD REPLY_FD [--preload r,keras]`), started by
+  `r_reference.warm.WarmWorker`: R, rpy2 and TensorFlow start once, then the process serves
+  requests one at a time, each in a clean state (`_reset`: R's global environment, search path,
+  namespaces, options, RNG kind, environment variables, working directory; Keras's session and
+  seeds). Requests arrive as JSON lines on REQ_FD; events (`ready`, `started`, `done`) leave as
+  JSON lines on REPLY_FD; the request and its reply are files, as in the one-run mode. stdin is
+  /dev/null, so a script that reads stdin can never eat a request. A request is either an R run
+  (the same request dict as the one-run mode) or a Python call (a pickled `(fn, args, kwargs)`:
+  how the executor runs Python run sets, e.g. Keras fits, in the same warm processes).
+
+An R run reads its request, runs the script under `runtime.R` (shims, top-level evaluation)
+with the keras bridge when asked, evaluates the request's checkpoint expressions in what the
+script left, and writes a pickled reply `{"status": ..., ...}` to the request's `result_path`:
   ok           -> "values" {name: parity.values value}, "errors" {name: message}, assignments,
                   optionally "globals" (what the script left), timings, console, warnings
   error        -> the R error (message, call, line, expression, R call stack)
@@ -43,6 +56,11 @@ class Console:
     def text(self) -> str:
         return "".join(self.parts)
 
+    def close(self) -> None:
+        if self._f:
+            self._f.close()
+            self._f = None
+
 
 def _write_reply(path: str, reply: dict) -> None:
     tmp = path + ".tmp"
@@ -55,31 +73,86 @@ def _sv(ri, s):
     return ri.StrSexpVector([str(s)])
 
 
-def run(req: dict, console: Console) -> dict:
-    t0 = time.perf_counter()
-    timings: dict[str, float] = {}
+class _Session:
+    """The one embedded R of this process, started on first use; the console callbacks write to
+    the console of the run in progress."""
+
+    started = False
+    unavailable: dict | None = None
+    console: Console | None = None
+    req: dict | None = None
+    reset_env = None  # reset.R's environment (warm workers)
+    snapshot = None  # the R state to return to after each run (warm workers)
+    namespaces: list = []  # R namespaces loaded before the snapshot (warm workers)
+    bridge = None  # the keras bridge of the run in progress / last run
+    last_bridge = None
+
+
+def _write_console(s: str) -> None:
+    if _Session.console is not None:
+        _Session.console.write(s)
+
+
+def _start_r() -> dict | None:
+    """Start R once per process; None when it runs, else the "unavailable" reply (every later
+    request gets the same)."""
+    if _Session.started or _Session.unavailable is not None:
+        return _Session.unavailable
     try:
         import rpy2.rinterface as ri
         import rpy2.rinterface_lib.callbacks as cb
     except Exception as e:  # e.g. rpy2 3.6 on R 4.2: "undefined symbol R_getVar"
-        return {"status": "unavailable", "message": f"rpy2 cannot load R here ({type(e).__name__}: {e})"}
+        _Session.unavailable = {"status": "unavailable",
+                                "message": f"rpy2 cannot load R here ({type(e).__name__}: {e})"}
+        return _Session.unavailable
 
-    cb.consolewrite_print = console.write
-    cb.consolewrite_warnerror = console.write
+    cb.consolewrite_print = _write_console
+    cb.consolewrite_warnerror = _write_console
     cb.consoleread = lambda prompt: ""  # never wait on stdin
-    cb.showmessage = console.write
+    cb.showmessage = _write_console
 
     def on_cleanup(saveact, status, runlast):
         # R's own quit() (e.g. base::quit(), bypassing the shim) ends the process after this.
-        _write_reply(req["result_path"], {"status": "quit", "quit_status": int(status), "line": None,
-                                          "expression": "", "console": console.text(), "via": "R_CleanUp"})
+        req, console = _Session.req, _Session.console
+        if req is not None:
+            _write_reply(req["result_path"], {"status": "quit", "quit_status": int(status), "line": None,
+                                              "expression": "", "console": console.text() if console else "",
+                                              "via": "R_CleanUp"})
 
     cb.cleanup = on_cleanup
     try:
         ri.initr(interactive=False)
     except Exception as e:
-        return {"status": "unavailable", "message": f"rpy2 could not start R ({type(e).__name__}: {e})"}
-    timings["r_start_s"] = time.perf_counter() - t0
+        _Session.unavailable = {"status": "unavailable",
+                                "message": f"rpy2 could not start R ({type(e).__name__}: {e})"}
+        return _Session.unavailable
+    # rpy2.robjects (the converter's machinery) attaches package:tools when first imported. Import
+    # it now and detach that entry, so that no script, in a fresh or a warm worker, ever sees a
+    # search path that depends on whether the converter ran before it.
+    had_tools = "package:tools" in _search(ri)
+    import rpy2.robjects  # noqa: F401
+
+    if not had_tools and "package:tools" in _search(ri):
+        ri.baseenv["eval"](ri.parse('detach("package:tools")'))
+    _Session.started = True
+    return None
+
+
+def _search(ri) -> list:
+    return [str(x) for x in ri.baseenv["search"]()]
+
+
+def run(req: dict, console: Console) -> dict:
+    t0 = time.perf_counter()
+    timings: dict[str, float] = {}
+    _Session.console, _Session.req = console, req
+    was_started = _Session.started
+    unavailable = _start_r()
+    if unavailable is not None:
+        return dict(unavailable)
+    import rpy2.rinterface as ri
+
+    timings["r_start_s"] = 0.0 if was_started else time.perf_counter() - t0
 
     from r_reference.bridge import KerasBridge, r2py
 
@@ -103,6 +176,7 @@ def run(req: dict, console: Console) -> dict:
     rcall(".install_shims")
     if backend == "bridge":
         bridge = KerasBridge(seed=req.get("seed"), write_console=console.write)
+        _Session.bridge = bridge
         benv = bridge.install()
         rcall(".provide", _sv(ri, "keras"), benv["attach_keras"])
         rcall(".provide", _sv(ri, "reticulate"), benv["attach_reticulate"])
@@ -263,7 +337,184 @@ def _die_with_parent(parent_pid: int | None) -> None:
         os._exit(1)
 
 
+def _watch_parent(parent_pid: int | None) -> None:
+    """A warm worker outlives any one thread of its parent (PR_SET_PDEATHSIG fires when the
+    *thread* that started the process ends), so it watches the parent process instead: when the
+    parent is gone (getppid() changes), it exits at once. The watcher never touches R."""
+    import threading
+
+    if parent_pid is None:
+        return
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+    def watch():
+        while True:
+            time.sleep(0.2)
+            if os.getppid() != parent_pid:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+RESET_R = HERE / "reset.R"
+
+
+def _snapshot_r() -> None:
+    """The R state a warm worker returns to after every run (taken once, before any script)."""
+    import rpy2.rinterface as ri
+
+    env = ri.baseenv["new.env"](parent=ri.baseenv)
+    ri.baseenv["sys.source"](_sv(ri, RESET_R), envir=env)
+    _Session.reset_env = env
+    _Session.snapshot = env[".snapshot"]()
+
+
+def _snapshot_python() -> dict:
+    import warnings
+
+    return {"cwd": os.getcwd(), "environ": dict(os.environ), "warnings": list(warnings.filters)}
+
+
+def _reset(py_snap: dict) -> str:
+    """Back to the start-up state after a run; "" when clean, else why the process must go."""
+    import warnings
+
+    problems = []
+    if _Session.started and _Session.snapshot is not None:
+        try:
+            from r_reference.bridge import r2py
+
+            why = r2py(_Session.reset_env[".reset_session"](_Session.snapshot), simplify=True)
+            if why:
+                problems.append(f"R: {why}")
+        except Exception as e:  # noqa: BLE001 - any failure means: replace this process
+            problems.append(f"R reset raised {type(e).__name__}: {e}")
+    if "keras" in sys.modules:
+        try:
+            from python_impl.model import keras, unseed_everything
+
+            keras().backend.clear_session()  # models, layer name counters, the TF graph
+            unseed_everything()  # no global seed, no op determinism: as a fresh process
+        except Exception as e:  # noqa: BLE001
+            problems.append(f"Keras reset raised {type(e).__name__}: {e}")
+    warnings.filters[:] = py_snap["warnings"]
+    for k in set(os.environ) - set(py_snap["environ"]):
+        del os.environ[k]
+    for k, v in py_snap["environ"].items():
+        if os.environ.get(k) != v:
+            os.environ[k] = v
+    try:
+        os.chdir(py_snap["cwd"])
+    except OSError as e:
+        problems.append(f"chdir: {e}")
+    return "; ".join(problems)
+
+
+def _serve_r(msg: dict) -> None:
+    req = json.loads(Path(msg["request"]).read_text())
+    os.chdir(msg.get("cwd") or os.getcwd())
+    console = Console(req.get("console_log"))
+    try:
+        if _Session.snapshot is None and _start_r() is None:
+            _preload_namespaces(_Session.namespaces)
+            _snapshot_r()  # R started here (it was not preloaded): snapshot before any script
+        reply = run(req, console)
+        _Session.last_bridge = _Session.bridge  # keep its R callbacks' Python side alive
+    except BaseException:  # noqa: BLE001 - reported to the parent, never lost
+        reply = {"status": "internal_error", "message": traceback.format_exc(), "console": console.text()}
+    finally:
+        console.close()
+        _Session.console, _Session.req = None, None
+    _write_reply(req["result_path"], reply)
+
+
+def _serve_call(msg: dict) -> None:
+    try:
+        with open(msg["request"], "rb") as f:
+            fn, args, kwargs = pickle.load(f)
+        out = {"status": "ok", "value": fn(*args, **kwargs)}
+    except BaseException as e:  # noqa: BLE001 - the caller re-raises it
+        out = {"status": "raised", "exc": e, "text": traceback.format_exc()}
+    try:
+        _write_reply(msg["result"], out)
+    except Exception as e:  # noqa: BLE001 - an unpicklable value or exception
+        text = out.get("text") or f"the result of the call could not be pickled ({type(e).__name__}: {e})"
+        _write_reply(msg["result"], {"status": "raised", "exc": None, "text": text})
+
+
+def _preload_namespaces(namespaces) -> None:
+    """Load (never attach) the namespaces a case declares before the snapshot: they then stay
+    loaded across runs (a script's library() only attaches them, and their .onLoad options are
+    part of the snapshot), instead of being unloaded and loaded again for every run (~1.5 s of
+    R work per run for survival + pROC here). Every other namespace a script loads is unloaded
+    after it. A namespace that cannot load is left out (the script then reports it)."""
+    if not namespaces:
+        return
+    import rpy2.rinterface as ri
+
+    code = ("for (ns in c(" + ", ".join(json.dumps(str(n)) for n in namespaces) + ")) "
+            "try(suppressMessages(loadNamespace(ns)), silent = TRUE)")
+    ri.baseenv["eval"](ri.parse(code))
+
+
+def serve(req_fd: int, reply_fd: int, preload: set, parent_pid: int | None, namespaces=()) -> None:
+    """The warm worker's loop: warm up, then one request at a time, each followed by a reset."""
+    _watch_parent(parent_pid)
+    _Session.namespaces = list(namespaces)
+    events = os.fdopen(reply_fd, "w", buffering=1, encoding="utf-8")
+
+    def emit(**ev):
+        events.write(json.dumps(ev) + "\n")
+        events.flush()
+
+    warm: dict = {}
+    t = time.perf_counter()
+    if "r" in preload:
+        if _start_r() is None:
+            _preload_namespaces(namespaces)
+            _snapshot_r()
+        warm["r_start_s"] = time.perf_counter() - t
+    if "keras" in preload:
+        t = time.perf_counter()
+        from python_impl.model import keras
+
+        keras()
+        warm["keras_import_s"] = time.perf_counter() - t
+    py_snap = _snapshot_python()
+    emit(event="ready", pid=os.getpid(), **warm)
+    with os.fdopen(req_fd, "rb") as requests:
+        for line in requests:
+            msg = json.loads(line)
+            emit(event="started", id=msg["id"])
+            t = time.perf_counter()
+            if msg["kind"] == "r":
+                _serve_r(msg)
+            else:
+                _serve_call(msg)
+            emit(event="done", id=msg["id"], seconds=time.perf_counter() - t)
+            problems = _reset(py_snap)
+            if problems:  # never run the next script in a doubtful state: the parent restarts us
+                sys.stderr.write(f"r_reference warm worker: reset incomplete, exiting: {problems}\n")
+                emit(event="recycle", reason=problems)
+                os._exit(75)
+    os._exit(0)  # the parent closed the request pipe: done (skip R/TensorFlow teardown)
+
+
 def main(argv: list[str]) -> int:
+    if len(argv) > 1 and argv[1] == "--serve":
+        import argparse
+
+        ap = argparse.ArgumentParser(prog="r_reference._worker --serve")
+        ap.add_argument("req_fd", type=int)
+        ap.add_argument("reply_fd", type=int)
+        ap.add_argument("--preload", default="")
+        ap.add_argument("--parent-pid", type=int, default=None)
+        ap.add_argument("--namespaces", default="")
+        a = ap.parse_args(argv[2:])
+        serve(a.req_fd, a.reply_fd, {p for p in a.preload.split(",") if p}, a.parent_pid,
+              [n for n in a.namespaces.split(",") if n])
+        return 0
     req = json.loads(Path(argv[1]).read_text())
     _die_with_parent(req.get("parent_pid"))
     console = Console(req.get("console_log"))

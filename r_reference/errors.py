@@ -11,11 +11,23 @@ def _tail(text: str, n: int = 1500) -> str:
     return text if len(text) <= n else "..." + text[-n:]
 
 
+def _rebuild(cls, message: str, state: dict):
+    err = cls.__new__(cls)
+    RuntimeError.__init__(err, message)
+    err.__dict__.update(state)
+    return err
+
+
 class RReferenceError(RuntimeError):
     """Base class: the R reference run did not produce a result."""
 
     console: str = ""
     warnings: list = []
+
+    def __reduce__(self):
+        # The subclasses' __init__ take other arguments than the message: pickle (a run on a
+        # Dask worker, or in a warm worker process) rebuilds them from message + attributes.
+        return _rebuild, (type(self), str(self), dict(self.__dict__))
 
 
 class RUnavailableError(RReferenceError):

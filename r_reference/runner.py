@@ -1,17 +1,20 @@
-"""Run an R script, unmodified, in a fresh R worker process and return what it computed.
+"""Run an R script, unmodified, in an R worker process and return what it computed.
 
     from r_reference.runner import run_script
     run = run_script("glm.R", checkpoints={"coef": "coef(fit)", "auc": "as.numeric(auc(r))"})
     run.values["coef"]          # parity.values.Atomic (names, values), read from R
     run.errors                  # {checkpoint: R's error message} for expressions that failed
 
-Each call starts a new process (`python -m r_reference._worker`) that embeds its own R through
-rpy2: one R per process, a clean global environment, nothing left behind. A subprocess, not a
-multiprocessing "spawn" child, because it must be killable as a whole on a timeout (its own
-process group gets SIGKILL), its stdout/stderr (TensorFlow's C++ logs) must never reach the
-terminal, and it must not depend on the caller's `__main__` being importable. R is never
-touched from a thread of this process (rpy2's conversion rules are context variables and R is
-single-threaded), so callers may run several of these at once from threads or Dask workers.
+By default each call starts a new process (`python -m r_reference._worker`) that embeds its own
+R through rpy2: one R per process, a clean global environment, nothing left behind. With
+`worker=WarmWorker(...)` (`r_reference.warm`) the run goes to a long-lived process instead,
+which R, rpy2 and TensorFlow started once and which is reset to its start-up state after every
+run (same request, same reply, same errors). Subprocesses, not multiprocessing children,
+because they must be killable as a whole on a timeout (own process group, SIGKILL), their
+stdout/stderr (TensorFlow's C++ logs) must never reach the terminal, and they must not depend on
+the caller's `__main__` being importable. R is never touched from a thread of this process
+(rpy2's conversion rules are context variables and R is single-threaded), so callers may run
+several of these at once from threads or Dask workers.
 """
 from __future__ import annotations
 
@@ -23,6 +26,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,7 +114,7 @@ class RRun:
 
 def run_script(script, checkpoints: dict[str, str] | None = None, seed: int | None = None,
                keras_backend: str = "auto", bindings: dict | None = None, timeout: float = 600,
-               plot_path=None, cwd=None, list_globals: bool = False) -> RRun:
+               plot_path=None, cwd=None, list_globals: bool = False, worker=None) -> RRun:
     """Run an R script in a fresh worker and evaluate `checkpoints` ({name: R expression}) in the
     global environment it leaves.
 
@@ -131,6 +135,8 @@ def run_script(script, checkpoints: dict[str, str] | None = None, seed: int | No
     cwd:           the script's working directory (default: the script's folder, so its relative
                    read.csv() paths work; a temporary folder for R code given as a string).
     list_globals:  also describe every top-level variable the script left (`parity init`).
+    worker:        a `r_reference.warm.WarmWorker` to run in (its R and TensorFlow already
+                   started; reset after the run); None: a fresh process for this run.
 
     Raises RUnavailableError, RScriptError, RScriptQuit (a RWorkerCrashed), RWorkerCrashed,
     RTimeoutError, all subclasses of RReferenceError.
@@ -165,29 +171,16 @@ def run_script(script, checkpoints: dict[str, str] | None = None, seed: int | No
             "parent_pid": os.getpid(),
         }
         (tmp / "request.json").write_text(json.dumps(req))
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join([str(PROJECT_ROOT)] + [p for p in [env.get("PYTHONPATH")] if p])
-        env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "r_reference._worker", str(tmp / "request.json")],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            cwd=workdir, env=env, start_new_session=True,  # own process group: killable as a whole
-        )
-        try:
-            out, _ = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            _kill_group(proc)
-            proc.communicate()
+        if worker is not None:
+            state, worker_output, rc, info = worker.run_r(req, tmp / "request.json", workdir, timeout)
+        else:
+            state, worker_output, rc = _run_fresh(tmp / "request.json", workdir, timeout)
+            info = {"mode": "fresh"}
+        if state == "timeout":
             raise RTimeoutError(timeout, console=_read(tmp / "console.log"),
-                                elapsed=time.perf_counter() - t_start) from None
-        except BaseException:  # KeyboardInterrupt: never leave a worker behind
-            _kill_group(proc)
-            proc.communicate()
-            raise
-        worker_output = out.decode("utf-8", errors="replace")
+                                elapsed=time.perf_counter() - t_start)
         reply_path = Path(req["result_path"])
         if not reply_path.is_file():
-            rc = proc.returncode
             how = (f"was killed by signal {signal.Signals(-rc).name}" if rc is not None and rc < 0
                    else f"exited with status {rc}")
             raise RWorkerCrashed(
@@ -195,6 +188,8 @@ def run_script(script, checkpoints: dict[str, str] | None = None, seed: int | No
                 "or it was killed, e.g. for memory)", returncode=rc, stderr=worker_output,
                 console=_read(tmp / "console.log"))
         reply = pickle.loads(reply_path.read_bytes())
+        if reply.get("status") == "ok":
+            reply["extra"] = {**(reply.get("extra") or {}), "worker": info}
     total = time.perf_counter() - t_start
     return _result_or_raise(reply, worker_output, total, seed)
 
@@ -233,6 +228,50 @@ def _result_or_raise(reply: dict, worker_output: str, total: float, seed=None) -
     if status == "unavailable":
         raise RUnavailableError(reply.get("message", ""), fix=reply.get("fix"))
     raise RReferenceError(f"the R runner failed internally (a bug in r_reference):\n{reply.get('message', reply)}")
+
+
+_FRESH: set = set()  # fresh worker processes running now (killed by kill_all on Ctrl-C)
+_FRESH_LOCK = threading.Lock()
+
+
+def _run_fresh(request_path: Path, workdir: Path, timeout: float) -> tuple[str, str, int | None]:
+    """One run in a new worker process: ("done" | "timeout", its output, its return code)."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(PROJECT_ROOT)] + [p for p in [env.get("PYTHONPATH")] if p])
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "r_reference._worker", str(request_path)],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        cwd=workdir, env=env, start_new_session=True,  # own process group: killable as a whole
+    )
+    with _FRESH_LOCK:
+        _FRESH.add(proc)
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(proc)
+        out, _ = proc.communicate()
+        return "timeout", out.decode("utf-8", errors="replace"), proc.returncode
+    except BaseException:  # KeyboardInterrupt: never leave a worker behind
+        _kill_group(proc)
+        proc.communicate()
+        raise
+    finally:
+        with _FRESH_LOCK:
+            _FRESH.discard(proc)
+    return "done", out.decode("utf-8", errors="replace"), proc.returncode
+
+
+def kill_all() -> int:
+    """SIGKILL every R worker this process started that is still running, fresh or warm
+    (Ctrl-C from another thread than the one waiting on it); returns how many."""
+    from r_reference import warm
+
+    with _FRESH_LOCK:
+        procs = [p for p in _FRESH if p.poll() is None]
+    for p in procs:
+        _kill_group(p)
+    return len(procs) + warm.kill_all()
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
