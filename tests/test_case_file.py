@@ -128,7 +128,7 @@ def test_extends_inherits_and_overrides(folder):
         load_case(sub / "case.toml")
 
 
-@pytest.mark.parametrize("name", ["article", "glm_lung", "glm_lung_naive"])
+@pytest.mark.parametrize("name", ["article", "glm_lung", "glm_lung_naive", "mlp_rotterdam"])
 def test_bundled_cases_load(name):
     c = load_case(bundled_cases_dir() / name / "case.toml")
     assert c.checkpoints and all(cp.why for cp in c.checkpoints)

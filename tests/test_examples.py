@@ -92,3 +92,31 @@ def test_init_writes_a_case_that_runs_and_names_what_to_port(tmp_path, script, k
     assert all("not ported yet" in c["detail"] for c in rep["checks"])
     text = case_file.read_text()
     assert "line " in text  # each checkpoint says which line assigned it
+
+
+def test_pytest_plugin_collects_case_files_in_a_users_suite(tmp_path):
+    """A user's test folder with a case file: `pytest` collects one test per check (the ids are
+    the checkpoint names) through the plugin's entry point, and a broken port fails them."""
+    import shutil
+
+    suite = tmp_path / "my_tests"
+    shutil.copytree(ROOT / "tests" / "cases" / "mini", suite)
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    pytest_bin = Path(sys.executable).with_name("pytest")
+    proc = subprocess.run([str(pytest_bin), str(suite), "-q", "-p", "no:cacheprovider", "--rootdir", str(suite)],
+                          capture_output=True, text=True, env=env, timeout=300, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert "12 passed" in proc.stdout, proc.stdout[-2000:]
+    (suite / "port.py").write_text((suite / "port.py").read_text().replace("BREAK: set = set()", 'BREAK: set = {"idx"}'))
+    proc = subprocess.run([str(pytest_bin), str(suite), "-q", "-p", "no:cacheprovider", "--rootdir", str(suite),
+                           "-k", "idx"], capture_output=True, text=True, env=env, timeout=300, cwd=tmp_path)
+    assert proc.returncode == 1 and "idx FAIL" in proc.stdout and "zero_based_index" in proc.stdout, proc.stdout[-2000:]
+
+
+def test_pytest_parity_with_another_case():
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    pytest_bin = Path(sys.executable).with_name("pytest")
+    proc = subprocess.run([str(pytest_bin), "parity/", "-q", "-p", "no:cacheprovider", "--case",
+                           str(bundled_cases_dir() / "glm_lung" / "case.toml"), "-k", "coefficients or train_idx"],
+                          capture_output=True, text=True, env=env, timeout=300, cwd=ROOT)
+    assert proc.returncode == 0 and "2 passed" in proc.stdout, proc.stdout[-2000:]

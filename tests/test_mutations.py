@@ -72,7 +72,7 @@ def sides(case_name: str):
     return out
 
 
-@pytest.fixture(scope="module", params=["article", "glm_lung"])
+@pytest.fixture(scope="module", params=["article", "glm_lung", "mlp_rotterdam"])
 def case_sides(request):
     return request.param, sides(request.param)
 
