@@ -21,7 +21,7 @@ def test_all_errors_share_one_base():
 def test_missing_r_raises_unavailable_naming_the_fix(monkeypatch):
     monkeypatch.setattr(runner, "r_status", lambda: RStatus(False, False, "R is not installed"))
     with pytest.raises(RUnavailableError) as ei:
-        runner.run_article()
+        runner.run_script("x <- 1\n")
     msg = str(ei.value)
     assert "R is not installed" in msg and APT_COMMAND in msg and "python -m rpy2.situation" in msg
 
@@ -64,7 +64,8 @@ def test_hints_for_keras_like_calls():
 
 
 def test_script_argument_forms(tmp_path):
-    assert runner._script_file(None, tmp_path) == (runner.ARTICLE_R, str(runner.ARTICLE_R))
+    with pytest.raises(TypeError, match="script is required"):
+        runner._script_file(None, tmp_path)
     f = tmp_path / "a.R"
     f.write_text("x <- 1\n")
     assert runner._script_file(f, tmp_path)[0] == f.resolve()
@@ -75,11 +76,26 @@ def test_script_argument_forms(tmp_path):
         runner._script_file(tmp_path / "missing.R", tmp_path)
 
 
-def test_bad_arguments_fail_before_any_worker():
+def test_bad_arguments_fail_before_any_worker(monkeypatch):
+    monkeypatch.setattr(runner, "r_status", lambda: pytest.fail("R was probed"))
     with pytest.raises(ValueError, match="keras_backend"):
-        runner.run_article(keras_backend="reticulate")
+        runner.run_script("x <- 1\n", keras_backend="reticulate")
     with pytest.raises(ValueError, match="seed"):
-        runner.run_article(seed=1.5)
+        runner.run_script("x <- 1\n", seed=1.5)
+    with pytest.raises(ValueError, match="checkpoint 'x'"):
+        runner.run_script("x <- 1\n", checkpoints={"x": "  "})
+
+
+def test_errors_survive_pickling_with_their_fields():
+    """R errors cross processes (Dask workers, warm workers): type, message and fields intact."""
+    import pickle
+
+    errs = [RScriptError("object 'x' not found", call="eval(expr)", line=3, expression="y <- x", console="c"),
+            RTimeoutError(5, console="sleeping\n", elapsed=5.02), RScriptQuit(2, 4, "quit(status = 2)"),
+            RUnavailableError("R is not installed"), RWorkerCrashed("killed", returncode=-9, stderr="tail")]
+    for e in errs:
+        back = pickle.loads(pickle.dumps(e))
+        assert type(back) is type(e) and str(back) == str(e) and back.__dict__ == e.__dict__
 
 
 def test_timeout_error_message_carries_console_tail():
