@@ -317,7 +317,7 @@ class CaseContext:
                 raise SkipCheck(str(e)) from None
             if isinstance(e, RReferenceError):
                 raise SideFailed(f"R side failed: {e}") from None
-            raise
+            raise SideFailed(f"R side failed: the R runner raised {type(e).__name__}: {e}{_where(e)}") from None
 
     def _run_r(self, seed, checkpoints: dict, plot: bool = False):
         if self.r_runner is default_r_runner:
@@ -336,7 +336,7 @@ class CaseContext:
                 raise SkipCheck(str(e)) from None
             if isinstance(e, RReferenceError):
                 raise SideFailed(f"R side failed: {e}") from None
-            raise
+            raise SideFailed(f"R side failed: the R runner raised {type(e).__name__}: {e}{_where(e)}") from None
 
     def _no_r(self, key: str) -> None:
         """Without R the R stages are SKIPPED before they start (no progress line for them)."""
