@@ -60,6 +60,7 @@ class ExecutorError(RuntimeError):
 @dataclass(frozen=True)
 class RTask:
     """One R run: `r_reference.runner.run_script` with these arguments, in a warm worker.
+    `script`: the path of an R file (as the worker's machine sees it) or R code.
     `want_plot`: R's plot comes back as PNG bytes in `RRun.extra["plot_png"]` (a file path would
     not cross machines)."""
 
@@ -77,12 +78,13 @@ class RTask:
 
         kw = dict(checkpoints=self.checkpoints, seed=self.seed, keras_backend=self.keras_backend,
                   bindings=self.bindings, timeout=self.timeout, cwd=self.cwd, worker=worker)
+        script = Path(self.script) if "\n" not in self.script and Path(self.script).is_file() else self.script
         if not self.want_plot:
-            return run_script(Path(self.script), **kw)
+            return run_script(script, **kw)
         fd, name = tempfile.mkstemp(prefix="parity-r-plot-", suffix=".png")
         os.close(fd)
         try:
-            res = run_script(Path(self.script), plot_path=name, **kw)
+            res = run_script(script, plot_path=name, **kw)
             data = Path(name).read_bytes()
             res.extra["plot_png"] = data if data else None
             return res
@@ -100,6 +102,8 @@ class CallTask:
     timeout: float | None = None
 
     def run(self, worker):
+        if isinstance(self.fn, CaseFunction):
+            self.fn.resolve()  # its results are pickled by the case's module names: make them importable here
         return worker.call(self.fn, self.item, timeout=self.timeout, **self.kwargs)
 
 
@@ -132,8 +136,11 @@ class CaseFunction:
     module: str
     name: str
 
+    def resolve(self) -> Callable:
+        return _case_function(self.case_file, self.module, self.name)
+
     def __call__(self, *args, **kwargs):
-        return _case_function(self.case_file, self.module, self.name)(*args, **kwargs)
+        return self.resolve()(*args, **kwargs)
 
     def __str__(self) -> str:  # what error messages name
         return f"{self.module}:{self.name}"
@@ -348,7 +355,7 @@ class DaskExecutor(Executor):
         self.cluster = None
         try:
             if scheduler:
-                self.client = distributed.Client(scheduler, timeout="15s")
+                self.client = distributed.Client(scheduler, timeout="5s")  # a live scheduler answers in ms
             else:
                 n = int(workers or os.cpu_count() or 1)
                 self.cluster = distributed.LocalCluster(n_workers=n, threads_per_worker=1, processes=True,

@@ -198,6 +198,8 @@ class WarmWorker:
         self.total_runs = 0
         self.starts = 0  # processes started (a restart after K runs, a crash or a timeout adds one)
         self.closed = False
+        self.recycled: list[str] = []  # why processes were replaced after an incomplete reset
+        self._calls_dir: Path | None = None  # request/result files of Python calls (outlives processes)
         with _LIVE_LOCK:
             _LIVE.add(self)
 
@@ -244,6 +246,8 @@ class WarmWorker:
         """Stop the process (it finishes nothing: callers must not be mid-request)."""
         self.closed = True
         self._drop(kill=True)
+        if self._calls_dir is not None:
+            shutil.rmtree(self._calls_dir, ignore_errors=True)
 
     def kill(self, final: bool = False) -> None:
         """SIGKILL the process group now, from any thread (Ctrl-C); a request in flight then
@@ -280,6 +284,7 @@ class WarmWorker:
             if isinstance(ev, dict) and ev.get("event") == "started" and ev.get("id") == rid:
                 return p, rid, offset
             if isinstance(ev, dict) and ev.get("event") == "recycle":
+                self.recycled.append(str(ev.get("reason", "")))
                 self._drop(kill=False)
                 continue
             output = p.log_since(0)
@@ -321,9 +326,10 @@ class WarmWorker:
         """`fn(*args, **kwargs)` in the worker process; its value, or its exception re-raised
         here (with the worker's traceback as a note). fn must be picklable by reference."""
         with self._lock:
-            p = self._ensure()
-            req_path = p.dir / f"call-{self._next_id + 1}.pkl"
-            res_path = p.dir / f"result-{self._next_id + 1}.pkl"
+            if self._calls_dir is None:
+                self._calls_dir = Path(tempfile.mkdtemp(prefix="r_reference_calls_"))
+            req_path = self._calls_dir / f"call-{self._next_id + 1}.pkl"
+            res_path = self._calls_dir / f"result-{self._next_id + 1}.pkl"
             with open(req_path, "wb") as f:
                 pickle.dump((fn, args, kwargs), f)
             try:
