@@ -42,8 +42,8 @@ if [ -n "$missing_r$missing_extra" ]; then
   fi
 fi
 
-extras="dev,examples"
-if command -v R >/dev/null 2>&1 && command -v Rscript >/dev/null 2>&1; then extras="dev,examples,r"; fi
+extras="dev,examples,cluster"
+if command -v R >/dev/null 2>&1 && command -v Rscript >/dev/null 2>&1; then extras="dev,examples,cluster,r"; fi
 
 PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
