@@ -2,8 +2,8 @@
 
     python -m r_reference.timing [--repeats 3] [--seed 7]
 
-R-driven: `run_article(seed)` (spawn the worker, start R, run the article's script through the
-keras bridge, read the checkpoints). Native: a fresh `python` that imports TensorFlow/Keras and
+R-driven: `run_script(article.R, seed=...)` (spawn the worker, start R, run the article's script
+through the keras bridge, read the checkpoints). Native: a fresh `python` that imports TensorFlow/Keras and
 does build_model + fit + evaluate + predict on the same split and scaling (R's, read from R
 beforehand). Both wall-clock times include process start and the TensorFlow import. Runs
 alternate (R, native, R, native, ...) so machine load drifts hit both alike.
@@ -70,19 +70,24 @@ def main(argv=None) -> int:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--seed", type=int, default=7)
     args = ap.parse_args(argv)
-    from r_reference.runner import run_article
+    from parity.case import default_case_file, load_case
+    from r_reference.runner import run_script
 
+    case = load_case(default_case_file())
+    exprs = {"train": "train_indices", "val": "val_indices", "test": "test_indices",
+             "predictions": "as.numeric(predictions)"}
     r_walls, n_walls, rows = [], [], []
     for i in range(args.repeats):
         t = time.perf_counter()
-        r = run_article(seed=args.seed)
+        r = run_script(case.r_script, checkpoints=exprs, seed=args.seed)
         r_wall = time.perf_counter() - t
-        n = native_run(r.train_indices, r.val_indices, r.test_indices, args.seed)
+        v = {k: x.data for k, x in r.values.items()}
+        n = native_run(v["train"], v["val"], v["test"], args.seed)
         r_walls.append(r_wall)
         n_walls.append(n["timings"]["wall"])
         rows.append({"r_wall": r_wall, "r_timings": r.timings, "native_wall": n["timings"]["wall"],
                      "native_timings": n["timings"],
-                     "max_abs_pred_diff": max(abs(a - b) for a, b in zip(r.predictions, n["predictions"]))})
+                     "max_abs_pred_diff": max(abs(a - b) for a, b in zip(v["predictions"], n["predictions"]))})
         print(f"run {i + 1}: R-driven {r_wall:.2f} s (R start {r.timings['r_start_s']:.2f}, keras import "
               f"{r.timings.get('keras_import_s', 0):.2f}, fit {r.timings.get('fit_s', 0):.2f}) | native "
               f"{n['timings']['wall']:.2f} s (import {n['timings']['import']:.2f}, fit {n['timings']['fit']:.2f}) "
