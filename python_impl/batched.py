@@ -353,7 +353,10 @@ class ModelSpec:
             raise ValueError(f"epochs={self.epochs}, batch_size={self.batch_size}: must be >= 1")
         if not self.layers:
             raise UnsupportedModel("a model without layers")
-        self.shapes()  # validates the chain of shapes
+        out = self.shapes()[-1]  # validates the chain of shapes
+        if len(out) != 1:
+            raise UnsupportedModel(f"an output of shape {(None, *out)} (one vector per row "
+                                   "only: add a Flatten before the last Dense)")
         for m in self.metrics:
             self.metric_kind(m)
 
@@ -770,7 +773,7 @@ def train_spec(spec: ModelSpec, x_train, y_train, x_val=None, y_val=None,
                init: Any = "random", shuffle: Any = "auto", draws: str = "numpy",
                keras_builder: Callable | None = None, chunk: int | str | None = "auto",
                threads: int | None = None, devices=None, return_weights: bool = False,
-               pipeline_depth: int = 2) -> ManyResult:
+               pipeline_depth: int = 2, executor: str = "auto") -> ManyResult:
     """Train `spec` once per seed, all seeds in one compiled program (per chunk).
 
     seeds: ints >= 0, or an int S meaning 0..S-1.
@@ -784,9 +787,11 @@ def train_spec(spec: ModelSpec, x_train, y_train, x_val=None, y_val=None,
       explicit orders (n,), (epochs, n) or (S, epochs, n).
     draws: "numpy" (NumPy per seed, host side) or "device" (`jax.random` inside the program).
     chunk/threads: on a CPU the seeds run in chunks of `chunk` (auto: 64) on `threads` Python
-      threads; on accelerators in chunks of `chunk` (auto: up to 131072 per device) pipelined
+      threads; on accelerators in chunks of `chunk` (auto: up to 65536 per device) pipelined
       (the next chunk is prepared and sent while one computes) and sharded over `devices`
       (default: every device of JAX's default backend). Chunking changes no result.
+    devices: the JAX devices to shard the seed axis over (default: all of the default
+      backend); executor: "auto", "threads" or "pipelined" (see `batched_jax.run`).
     return_weights: keep the final weights (S x n_params floats; off by default so memory
       stays proportional to histories + predictions).
     """
@@ -845,7 +850,8 @@ def train_spec(spec: ModelSpec, x_train, y_train, x_val=None, y_val=None,
     t1 = time.perf_counter()
     out, info = batched_jax.run(spec, data, seeds, init_src, order_src, chunk=chunk,
                                 threads=threads, devices=devices,
-                                return_weights=return_weights, pipeline_depth=pipeline_depth)
+                                return_weights=return_weights, pipeline_depth=pipeline_depth,
+                                executor=executor)
     t2 = time.perf_counter()
     keys = spec.history_keys(validation=data.x_val is not None)
     hist = {k: out["history"][:, :, j] for j, k in enumerate(keys)}

@@ -26,9 +26,9 @@ import numpy as np
 #: seeds per compiled call on a CPU (as fast_trainer.CPU_CHUNK: weights + optimizer state stay
 #: in cache; measured best at 32-64 on 2 cores)
 CPU_CHUNK = 64
-#: seeds per device per call on an accelerator (memory grows linearly; 2^17 article trainings
-#: use ~10 GB on a GPU)
-DEVICE_CHUNK = 131072
+#: seeds per device per call on an accelerator (memory grows linearly with it; a million seeds
+#: are 16 pipelined chunks on one GPU)
+DEVICE_CHUNK = 65536
 
 _INIT_STREAM, _ORDER_STREAM, _DROPOUT_STREAM = 0x1A17, 0x5AF1, 0xD40F
 PASS = object()  # a layer step that returned its input untouched (keeps Keras's logits)
@@ -133,6 +133,30 @@ def _make_forward(spec):
                     pt = taps[0] if k == 1 else jnp.concatenate(taps, axis=-1)  # (B,lout,k*ch)
                     return jnp.einsum("blk,kf->blf", pt, p[0].reshape(k * ch, nf),
                                       precision=hi)
+
+            if (l.kind == "conv1d" and pool is not None and nxt.config["padding"] == "valid"
+                    and nxt.config["strides"] == nxt.config["pool_size"]):
+                # non-overlapping pooling: compute the conv at each pooling phase apart
+                # (positions q*p + j) and fold them with the max: no (B, lout, F) tensor
+                # to slice or to scatter the gradient back into
+                ps = nxt.config["pool_size"]
+                lpool = lout // ps
+
+                def pre(p, x, k=k, s=s, d=d, left=left, right=right, ch=ch, nf=nf, ps=ps,
+                        lpool=lpool):
+                    if left or right:
+                        x = jnp.pad(x, ((0, 0), (left, right), (0, 0)))
+                    kern = p[0].reshape(k * ch, nf)
+                    step = ps * s
+                    m = None
+                    for j in range(ps):
+                        taps = [x[:, j * s + t * d: j * s + t * d + step * (lpool - 1) + 1: step, :]
+                                for t in range(k)]
+                        pt = taps[0] if k == 1 else jnp.concatenate(taps, axis=-1)
+                        zj = jnp.einsum("blk,kf->blf", pt, kern, precision=hi)
+                        m = zj if m is None else jnp.where(zj > m, zj, m)  # ties: the first
+                    return m
+                pool = None
 
             def f(p, x, train, key, pre=pre, pool=pool, act=act, use_bias=c["use_bias"]):
                 z = pre(p, x)
@@ -548,8 +572,13 @@ def _threads_hint() -> int:
 
 
 def run(spec, data, seeds, init_src, order_src, *, chunk="auto", threads=None, devices=None,
-        return_weights=False, pipeline_depth: int = 2) -> tuple[dict, dict]:
+        return_weights=False, pipeline_depth: int = 2, executor: str = "auto"
+        ) -> tuple[dict, dict]:
     """Train every seed, chunk by chunk, into preallocated NumPy outputs.
+
+    executor: "threads" (chunks on Python threads, each waiting for its own results: the CPU
+    default), "pipelined" (one thread dispatches chunk k+1 before fetching chunk k: the
+    accelerator default) or "auto".
 
     init_src: "device" or a function (seeds, lo, hi) -> list of (k, ...) weights;
     order_src: "none", "device_per_epoch", "device_fixed" or a function -> (k, epochs, n)."""
@@ -565,7 +594,9 @@ def run(spec, data, seeds, init_src, order_src, *, chunk="auto", threads=None, d
     fn = compiled_program(spec, len(data.x_train), n_val, n_test, data.y_test is not None,
                           init_mode, order_mode, return_weights)
 
-    on_cpu = platform == "cpu"
+    if executor not in ("auto", "threads", "pipelined"):
+        raise ValueError(f"executor {executor!r}: expected 'auto', 'threads' or 'pipelined'")
+    on_cpu = executor == "threads" or (executor == "auto" and platform == "cpu")
     if on_cpu:
         threads = threads or _threads_hint()
         if chunk == "auto":
@@ -574,7 +605,7 @@ def run(spec, data, seeds, init_src, order_src, *, chunk="auto", threads=None, d
         threads = 1
         if chunk == "auto":
             chunk = min(DEVICE_CHUNK * n_dev, s_total)
-    chunk = int(chunk or s_total)
+    chunk = min(int(chunk or s_total), s_total)
     chunk = -(-chunk // n_dev) * n_dev  # divisible by the number of devices
     starts = list(range(0, s_total, chunk))
 
@@ -678,5 +709,6 @@ def run(spec, data, seeds, init_src, order_src, *, chunk="auto", threads=None, d
                 store(j0, kk, jax.tree_util.tree_map(np.asarray, r))
 
     info = {"platform": platform, "devices": n_dev, "chunk": chunk, "chunks": len(starts),
-            "threads": threads, "init_mode": init_mode, "order_mode": order_mode}
+            "threads": threads, "executor": "threads" if on_cpu else "pipelined",
+            "init_mode": init_mode, "order_mode": order_mode}
     return outputs, info

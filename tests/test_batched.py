@@ -141,6 +141,17 @@ def _conv_same_strided_causal(k):
         optimizer=k.optimizers.Adam(learning_rate=0.01))
 
 
+def _conv_strided_pools(k):
+    # fused conv + non-overlapping max-pooling (a linear and a relu conv, strides, 'same'
+    # padding, a pool that drops the last step)
+    return [k.Input((12, 1)),
+            k.layers.Conv1D(4, 2, strides=2, padding="same", activation="linear"),
+            k.layers.MaxPooling1D(2), k.layers.Conv1D(3, 2, activation="relu"),
+            k.layers.MaxPooling1D(2), k.layers.Flatten(),
+            k.layers.Dense(1, activation="sigmoid")], dict(
+        optimizer=k.optimizers.Adam(learning_rate=0.01))
+
+
 def _softmax_categorical(k):
     return [k.Input((12,)), k.layers.Dense(8, activation="relu"),
             k.layers.Dense(3, activation="softmax")], dict(
@@ -191,6 +202,7 @@ CASES = {
     "conv1d-maxpool-flatten": (_conv_pool_flatten, "binary", None, {}, "none"),
     "conv1d-same-strides-causal-dilation": (_conv_same_strided_causal, "binary", (6, 2), {},
                                             "none"),
+    "conv1d-strided-linear-relu-pools": (_conv_strided_pools, "binary", None, {}, "none"),
     "softmax-categorical-ce-rmsprop": (_softmax_categorical, "onehot", None, {}, "none"),
     "sparse-categorical-ce-sgd": (_sparse_categorical, "sparse", None, {}, "none"),
     "activation-layers-tanh-sigmoid": (_activation_layers, "binary", None, {}, "none"),
@@ -486,6 +498,40 @@ def test_chunking_threads_and_padding_change_nothing(data):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
     assert whole.history(0).keys() == {"loss", "accuracy", "val_loss", "val_accuracy"}
     assert whole.loss.shape == (5, 2) and whole.test_accuracy.shape == (5,)
+
+
+_SHARDING_SCRIPT = """
+import numpy as np, jax
+from python_impl import batched as B
+assert len(jax.devices()) == 2, jax.devices()
+rng = np.random.default_rng(0)
+x = rng.normal(size=(40, 5)).astype(np.float32); y = (x[:, 0] > 0).astype(np.float32)
+spec = B.ModelSpec(input_shape=(5,), layers=(B.dense(4, "tanh"), B.dropout(0.25),
+                   B.dense(1, "sigmoid")), metrics=("accuracy",), epochs=2, batch_size=16)
+kw = dict(x_test=x[:10], y_test=y[:10], draws="device")
+one = B.train_spec(spec, x, y, x[:10], y[:10], range(7), devices=jax.devices()[:1],
+                   chunk=None, threads=1, **kw)
+for executor in ("pipelined", "threads"):
+    two = B.train_spec(spec, x, y, x[:10], y[:10], range(7), devices=jax.devices(), chunk=3,
+                       executor=executor, threads=2, **kw)
+    assert two.extra["devices"] == 2 and two.extra["chunk"] == 4, two.extra
+    assert two.extra["executor"] == executor and two.extra["chunks"] == 2
+    for k in one.histories:
+        np.testing.assert_allclose(two.histories[k], one.histories[k], rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(two.predictions, one.predictions, rtol=1e-6, atol=1e-7)
+print("ok")
+"""
+
+
+def test_sharding_over_two_devices_and_pipelining_change_nothing():
+    """The accelerator path on a CPU: two virtual XLA CPU devices (a fresh process), the
+    seed axis sharded over both (`NamedSharding`), chunks pipelined or threaded."""
+    env = dict(os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=2",
+               JAX_PLATFORMS="cpu")
+    r = subprocess.run([sys.executable, "-c", _SHARDING_SCRIPT], capture_output=True,
+                       text=True, env=env, timeout=300,
+                       cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    assert r.returncode == 0 and r.stdout.strip().endswith("ok"), r.stderr[-3000:]
 
 
 def test_device_draws_are_deterministic_and_per_seed(data):
