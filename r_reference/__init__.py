@@ -2,8 +2,10 @@
 R expressions evaluated in what it left (`run_script`).
 
 `run_script` is imported lazily so that `import r_reference` works without R or rpy2. Nothing
-here imports rpy2 or TensorFlow: R is embedded only in the worker process
-(`r_reference._worker`), which `run_script` starts afresh for every run.
+here imports rpy2 or TensorFlow: R is embedded only in worker processes (`r_reference._worker`):
+a fresh one per run, or a warm one (`r_reference.warm.WarmWorker`: R, rpy2 and TensorFlow
+started once, reset to that start-up state after every run) when `run_script(worker=...)` is
+given one, as `parity.executor` does.
 """
 from r_reference.availability import APT_COMMAND, r_status  # noqa: F401
 from r_reference.errors import (  # noqa: F401

@@ -84,6 +84,7 @@ class _Session:
     reset_env = None  # reset.R's environment (warm workers)
     snapshot = None  # the R state to return to after each run (warm workers)
     namespaces: list = []  # R namespaces loaded before the snapshot (warm workers)
+    r_used = False  # an R run since the last reset (a Python call leaves R untouched: no R reset)
     bridge = None  # the keras bridge of the run in progress / last run
     last_bridge = None
 
@@ -381,7 +382,8 @@ def _reset(py_snap: dict) -> str:
     import warnings
 
     problems = []
-    if _Session.started and _Session.snapshot is not None:
+    if _Session.started and _Session.snapshot is not None and _Session.r_used:
+        _Session.r_used = False
         try:
             from r_reference.bridge import r2py
 
@@ -394,7 +396,9 @@ def _reset(py_snap: dict) -> str:
         try:
             from python_impl.model import keras, unseed_everything
 
-            keras().backend.clear_session()  # models, layer name counters, the TF graph
+            # models, layer name counters, the TF graph; not its gc.collect() (free_memory): ~0.3-0.5 s
+            # a run with TensorFlow loaded, and Python collects cycles on its own anyway
+            keras().backend.clear_session(free_memory=False)
             unseed_everything()  # no global seed, no op determinism: as a fresh process
         except Exception as e:  # noqa: BLE001
             problems.append(f"Keras reset raised {type(e).__name__}: {e}")
@@ -413,6 +417,7 @@ def _reset(py_snap: dict) -> str:
 
 def _serve_r(msg: dict) -> None:
     req = json.loads(Path(msg["request"]).read_text())
+    _Session.r_used = True
     os.chdir(msg.get("cwd") or os.getcwd())
     console = Console(req.get("console_log"))
     try:
