@@ -308,12 +308,14 @@ class LocalExecutor(Executor):
         return Batch(futures, wait_some, cancel, lambda futures: self.kill())
 
     def kill(self) -> None:
-        """SIGKILL every worker process (warm ones, and fresh R runs in flight)."""
+        """SIGKILL this executor's worker processes (and, with fresh workers, the fresh R runs in
+        flight); nothing restarts them."""
         from r_reference import runner
 
         for w in self._all:
             w.kill(final=True)
-        runner.kill_all()
+        if self.spec.fresh:
+            runner.kill_all(warm=False)
 
     def close(self) -> None:
         if self._closed:

@@ -262,16 +262,16 @@ def _run_fresh(request_path: Path, workdir: Path, timeout: float) -> tuple[str, 
     return "done", out.decode("utf-8", errors="replace"), proc.returncode
 
 
-def kill_all() -> int:
-    """SIGKILL every R worker this process started that is still running, fresh or warm
-    (Ctrl-C from another thread than the one waiting on it); returns how many."""
-    from r_reference import warm
+def kill_all(warm: bool = True) -> int:
+    """SIGKILL every R worker this process started that is still running, fresh (and warm,
+    unless `warm=False`): Ctrl-C from another thread than the one waiting on it; returns how many."""
+    from r_reference import warm as warm_workers
 
     with _FRESH_LOCK:
         procs = [p for p in _FRESH if p.poll() is None]
     for p in procs:
         _kill_group(p)
-    return len(procs) + warm.kill_all()
+    return len(procs) + (warm_workers.kill_all() if warm else 0)
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
