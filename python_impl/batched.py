@@ -786,7 +786,7 @@ def train_spec(spec: ModelSpec, x_train, y_train, x_val=None, y_val=None,
       after `set_random_seed`), "keras" (Keras's exact order for each seed), "none", or
       explicit orders (n,), (epochs, n) or (S, epochs, n).
     draws: "numpy" (NumPy per seed, host side) or "device" (`jax.random` inside the program).
-    chunk/threads: on a CPU the seeds run in chunks of `chunk` (auto: 64) on `threads` Python
+    chunk/threads: on a CPU the seeds run in chunks of `chunk` (auto: 16) on `threads` Python
       threads; on accelerators in chunks of `chunk` (auto: up to 65536 per device) pipelined
       (the next chunk is prepared and sent while one computes) and sharded over `devices`
       (default: every device of JAX's default backend). Chunking changes no result.
