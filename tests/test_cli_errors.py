@@ -102,6 +102,9 @@ DATA_CASES = {
                           ["duplicated column name(s) ['age']"]),
     "semicolons": ("\n".join(ln.replace(",", ";") for ln in LINES) + "\n", ["separated by semicolons"]),
     "over_a_million_rows": (_huge, ["more than 1,000,000 data rows"]),
+    "text_labels": (_text(BUNDLED).assign(status=np.where(BUNDLED.status == 1, "event", "censored")),
+                    ["column 'status'", "text labels", "Recode them as 0"]),
+    "labels_1_2": (_text(BUNDLED).assign(status=BUNDLED.status + 1), ["not 0/1", "status - 1"]),
 }
 
 
@@ -136,7 +139,7 @@ def test_data_directory(tmp_path):
 # Accepted files reach the audit: `--only split_sizes --no-reproduction` with --no-r SKIPs without training.
 ACCEPTED = {
     "ten_columns": BUNDLED.drop(columns=["pid"]),
-    "factor_labels": _text(BUNDLED).assign(status=np.where(BUNDLED.status == 1, "event", "censored")),
+    "logical_labels": _text(BUNDLED).assign(status=np.where(BUNDLED.status == 1, "TRUE", "FALSE")),
     "quoted_0_1": "\n".join([LINES[0]] + [ln[:-1] + f'"{ln[-1]}"' for ln in LINES[1:]]) + "\n",
     "bom_crlf": "\ufeff" + "\r\n".join(LINES) + "\r\n",
 }

@@ -12,7 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PARITY = Path(sys.executable).with_name("parity")
-BROKEN = ROOT / "tests" / "cases" / "broken" / "case.toml"
+BROKEN = ROOT / "tests" / "cases" / "broken" / "broken.toml"
 
 
 def run(*args, env=None, timeout=300):

@@ -5,6 +5,7 @@ distributions (including "too few runs to judge"), lazy selection, deterministic
 The replayed R values are what R computes for tests/cases/mini/mini.R (R's set.seed + sample via
 the R-exact RRandom, scale()'s n-1 sd); tests/test_examples.py runs the script in real R."""
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,7 +19,7 @@ from parity.values import from_python
 from python_impl.rrandom import RRandom
 from r_reference.runner import RRun
 
-CASE = load_case("tests/cases/mini/case.toml")
+CASE = load_case(Path(__file__).resolve().parent / "cases" / "mini" / "mini.toml")
 MAT = np.array([[1.0, 4.0], [2.0, 5.0], [3.0, 7.0]])
 R_VALUES = {
     "x": {"a": 1.5, "b": 2.5, "c": 3.5}, "idx": RRandom(7).sample_int(10, 4),

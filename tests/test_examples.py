@@ -55,7 +55,7 @@ def test_glm_naive_port_fails_where_it_diverges_and_says_why():
 
 def test_replayed_engine_case_is_what_r_computes():
     """tests/test_engine.py replays mini.R's values; here R runs it: the same verdicts."""
-    rep = audit(ROOT / "tests" / "cases" / "mini" / "case.toml", distribution_seed=3, r_runs=12, python_runs=40)
+    rep = audit(ROOT / "tests" / "cases" / "mini" / "mini.toml", distribution_seed=3, r_runs=12, python_runs=40)
     st = statuses(rep)
     assert "FAIL" not in st.values(), rep["checks"]
     assert st["naive_sd"] == "WARN"
@@ -101,6 +101,7 @@ def test_pytest_plugin_collects_case_files_in_a_users_suite(tmp_path):
 
     suite = tmp_path / "my_tests"
     shutil.copytree(ROOT / "tests" / "cases" / "mini", suite)
+    (suite / "mini.toml").rename(suite / "case.toml")  # the name the plugin collects
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
     pytest_bin = Path(sys.executable).with_name("pytest")
     proc = subprocess.run([str(pytest_bin), str(suite), "-q", "-p", "no:cacheprovider", "--rootdir", str(suite)],
