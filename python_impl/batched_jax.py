@@ -17,9 +17,7 @@ from __future__ import annotations
 import json
 import os
 import threading
-import time
 from collections import deque
-from typing import Any
 
 import numpy as np
 

@@ -16,7 +16,8 @@ differently from TF's kernels, and the gradients come from two autodiffs: differ
 at ~1e-7 and grow over the steps (measured: <= 3e-6 relative on every case, see the
 `fidelity` summary printed with `-s`).
 
-Runtime ~60 s on 2 cores (one short Keras fit and one XLA compilation per case). The
+Runtime ~60 s on a quiet 2-core machine (~80 s of CPU; one short Keras fit and one XLA
+compilation per case). The
 distribution check of a Dropout model against 30 Keras fits is marked slow.
 """
 from __future__ import annotations
@@ -81,8 +82,6 @@ def _xy(data, part, labels, shape=None):
 
 
 # --------------------------------------------------------------------------- cases
-
-L = None  # keras.layers, bound inside the builders
 
 
 def _dense_relu_adam(k):
