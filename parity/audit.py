@@ -24,7 +24,8 @@ REPORT_VERSION = 2
 def _fail_or_skip(name: str, e: Exception, tolerance: str = "", why: str = "", group: str = "") -> CheckResult:
     status = Status.SKIP if isinstance(e, SkipCheck) else Status.FAIL
     msg = str(e)
-    first = msg.splitlines()[0] if msg else type(e).__name__
+    lines = [ln.strip() for ln in msg.splitlines() if ln.strip()]
+    first = " ".join(lines[:2])[:400] if lines else type(e).__name__  # where, and R's own message
     return CheckResult(name, status, tolerance=tolerance, why=why, group=group, detail=first,
                        difference="side unavailable" if status is Status.SKIP else "side failed",
                        data={"side_failed": status is Status.FAIL})

@@ -254,11 +254,6 @@ class CaseContext:
         return PyRun(values, errors, [str(k) for k in out.keys()], None, 0.0, raw=out)
 
     # -- the R side -------------------------------------------------------------------------------
-    def _require_r(self) -> None:
-        reason = self.r_unavailable_reason()
-        if reason:
-            raise SkipCheck(reason)
-
     def _bindings(self) -> dict:
         if self.case.data is not None and self.case.data.r_name and self.data_path:
             return {self.case.data.r_name: self.data_path}
