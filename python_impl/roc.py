@@ -1200,6 +1200,12 @@ def ci_thresholds(roc_obj: Roc, conf_level: float = 0.95, boot_n: int = 2000,
     sp_b, se_b = np.empty((int(boot_n), k)), np.empty((int(boot_n), k))
     for i in range(int(boot_n)):
         ctrl, case = _resample(roc_obj, rng, boot_stratified)
+        if ctrl.size == 0 or case.size == 0:
+            # pROC's nonstratified.ci.thresholds gets NULL controls/cases from split() and its
+            # result array loses a dimension: R stops with "incorrect number of dimensions"
+            raise ValueError("pROC ci.thresholds: a non-stratified bootstrap resample drew no "
+                             f"{'controls' if ctrl.size == 0 else 'cases'}; R stops here with 'incorrect "
+                             "number of dimensions' (use boot_stratified=True)")
         sc, sk = np.sort(ctrl), np.sort(case)
         with np.errstate(divide="ignore", invalid="ignore"):
             if roc_obj.direction == ">":  # roc.utils.perfs: tp = cases <= t, tn = controls > t
