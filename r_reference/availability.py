@@ -77,3 +77,42 @@ def missing_r_packages(packages) -> list[str]:
     except (RuntimeError, subprocess.TimeoutExpired):
         return []
     return [line.strip() for line in out.splitlines() if line.strip()]
+
+
+def temp_prefix(kind: str) -> str:
+    """The prefix of this process's temporary folders: `r_reference_<pid>_<kind>_`, so that a
+    later run can remove what a killed one left (`clean_stale_temp`)."""
+    import os
+
+    return f"r_reference_{os.getpid()}_{kind}_"
+
+
+def clean_stale_temp() -> int:
+    """Remove the temporary folders of R-side processes that no longer exist (a SIGKILLed audit
+    cannot clean up after itself). Returns how many were removed; never raises."""
+    import os
+    import re
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    removed = 0
+    try:
+        entries = list(Path(tempfile.gettempdir()).glob("r_reference_*"))
+    except OSError:
+        return 0
+    for d in entries:
+        m = re.match(r"r_reference_(\d+)_", d.name)
+        if not m or not d.is_dir():
+            continue
+        pid = int(m.group(1))
+        try:
+            os.kill(pid, 0)
+            continue  # alive (or not ours to judge)
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue
+        shutil.rmtree(d, ignore_errors=True)
+        removed += 1
+    return removed

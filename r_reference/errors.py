@@ -114,7 +114,8 @@ class RTimeoutError(RReferenceError):
         self.console = console
         msg = (f"the R reference run exceeded its timeout of {timeout:g} s"
                + (f" (killed after {elapsed:.1f} s)" if elapsed is not None else "")
-               + "; the worker process was killed. Raise `timeout=` if the script is just slow.")
+               + "; the worker process was killed. If the script is just slow, raise the limit: "
+               "`parity audit --r-timeout SEC`, or `timeout = SEC` in the case's [case] table.")
         if console.strip():
             msg += f"\n  R console so far (tail):\n{_tail(console.rstrip(), 800)}"
         super().__init__(msg)

@@ -31,7 +31,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from r_reference.availability import r_status
+from r_reference.availability import clean_stale_temp, r_status, temp_prefix
 from r_reference.errors import (
     RReferenceError, RScriptError, RScriptQuit, RTimeoutError, RUnavailableError, RWorkerCrashed,
 )
@@ -157,7 +157,8 @@ def run_script(script, checkpoints: dict[str, str] | None = None, seed: int | No
         plot_path.parent.mkdir(parents=True, exist_ok=True)
 
     t_start = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="r_reference_") as tmpdir:
+    clean_stale_temp()
+    with tempfile.TemporaryDirectory(prefix=temp_prefix("run")) as tmpdir:
         tmp = Path(tmpdir)
         script_path, script_display = _script_file(script, tmp)
         workdir = Path(cwd).resolve() if cwd is not None else (

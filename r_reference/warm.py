@@ -34,6 +34,8 @@ import time
 import weakref
 from pathlib import Path
 
+from r_reference.availability import clean_stale_temp, temp_prefix
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_MAX_RUNS = 20
 START_TIMEOUT = 300.0  # seconds a worker may take to come up (R + TensorFlow on a busy machine)
@@ -68,7 +70,8 @@ class _Proc:
     """One worker process and its two pipes."""
 
     def __init__(self, preload: tuple, env: dict | None, tag: str, namespaces: tuple = ()):
-        self.dir = Path(tempfile.mkdtemp(prefix="r_reference_warm_"))
+        clean_stale_temp()
+        self.dir = Path(tempfile.mkdtemp(prefix=temp_prefix("warm")))
         self.log_path = self.dir / "worker.log"
         req_r, req_w = os.pipe()
         rep_r, rep_w = os.pipe()
@@ -327,7 +330,7 @@ class WarmWorker:
         here (with the worker's traceback as a note). fn must be picklable by reference."""
         with self._lock:
             if self._calls_dir is None:
-                self._calls_dir = Path(tempfile.mkdtemp(prefix="r_reference_calls_"))
+                self._calls_dir = Path(tempfile.mkdtemp(prefix=temp_prefix("calls")))
             req_path = self._calls_dir / f"call-{self._next_id + 1}.pkl"
             res_path = self._calls_dir / f"result-{self._next_id + 1}.pkl"
             with open(req_path, "wb") as f:

@@ -101,3 +101,33 @@ def test_errors_survive_pickling_with_their_fields():
 def test_timeout_error_message_carries_console_tail():
     e = RTimeoutError(5, console="sleeping\n", elapsed=5.02)
     assert "timeout of 5 s" in str(e) and "killed after 5.0 s" in str(e) and "sleeping" in str(e)
+
+
+def test_a_killed_runs_temporary_folders_are_removed_by_the_next(tmp_path, monkeypatch):
+    """A SIGKILLed audit cannot clean up: the next run removes folders whose process is gone,
+    and never another live process's."""
+    import os
+    import subprocess
+    import tempfile
+
+    from r_reference.availability import clean_stale_temp, temp_prefix
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    stale = tmp_path / f"r_reference_{dead.pid}_run_abc"
+    stale.mkdir()
+    (stale / "reply.pkl").write_bytes(b"x")
+    mine = tmp_path / f"{temp_prefix('run')}xyz"
+    mine.mkdir()
+    other = tmp_path / "unrelated_dir"
+    other.mkdir()
+    assert clean_stale_temp() == 1
+    assert not stale.exists() and mine.exists() and other.exists()
+    assert temp_prefix("warm").startswith(f"r_reference_{os.getpid()}_")
+
+
+def test_timeout_hint_names_the_cli_option():
+    from r_reference.errors import RTimeoutError
+
+    assert "--r-timeout" in str(RTimeoutError(5.0))
