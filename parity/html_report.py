@@ -136,7 +136,14 @@ def _sections_html(report: dict) -> list:
         fn = section_renderer(report, name, "html")
         if fn is None:
             continue
-        out.append({"title": name.replace("_", " ").capitalize(), "html": Markup(fn(sec.get("data") or {}, report))})
+        try:
+            body = Markup(fn(sec.get("data") or {}, report))
+        except Exception as e:  # noqa: BLE001 - a section's renderer never costs the whole report
+            from parity.fmt import e as esc
+
+            body = Markup(f'<p class="note">This section could not be rendered ({esc(type(e).__name__)}: '
+                          f"{esc(e)}); its numbers are in report.json.</p>")
+        out.append({"title": name.replace("_", " ").capitalize(), "html": body})
     return out
 
 
@@ -147,7 +154,12 @@ def render_html(report: dict, figures: dict[str, bytes] | None = None, r_plot_pn
 
     from parity.figures import reproduction_figures
 
-    figures = reproduction_figures(report) if figures is None else dict(figures)
+    if figures is None:
+        try:
+            figures = reproduction_figures(report)
+        except Exception:  # noqa: BLE001 - a figure that cannot be drawn is left out, never a crash
+            figures = {}
+    figures = dict(figures)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(Path(__file__).with_name("templates"))),
                              autoescape=True, undefined=jinja2.ChainableUndefined)
     case = report.get("case") or {}

@@ -75,7 +75,11 @@ def to_markdown(report: dict) -> str:
     for name, sec in (report.get("sections") or {}).items():
         fn = section_renderer(report, name, "markdown")
         if fn is not None:
-            lines += ["", f"## {name.replace('_', ' ').capitalize()}", "", fn(sec.get("data") or {}, report)]
+            try:
+                body = fn(sec.get("data") or {}, report)
+            except Exception as e:  # noqa: BLE001 - a section's renderer never costs the whole report
+                body = f"This section could not be rendered ({type(e).__name__}: {e}); its numbers are in report.json."
+            lines += ["", f"## {name.replace('_', ' ').capitalize()}", "", body]
     runs = report.get("runs") or {}
     warns = (runs.get("r") or {}).get("warnings") or []
     if warns:

@@ -225,3 +225,14 @@ def test_r_plot_beside_python(report):
     assert "Rendered by R" in page
     for u in _imgs(page):
         _check_png(u)
+
+
+def test_a_section_renderer_that_raises_costs_only_its_section(report, monkeypatch):
+    def boom(data, rep):
+        raise ValueError("labels 1/2")
+
+    monkeypatch.setattr(bundled_module("article", "sections"), "reproduction_html", boom)
+    monkeypatch.setattr(bundled_module("article", "sections"), "reproduction_markdown", boom)
+    page = render_html(report)
+    assert "could not be rendered (ValueError: labels 1/2)" in page and "First divergence" in page
+    assert "could not be rendered" in to_markdown(report)

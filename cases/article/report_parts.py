@@ -44,7 +44,8 @@ def figures(data: dict, report: dict) -> dict[str, bytes]:
     if ri:
         curves = [(v.get("label", k), v) for k, v in ri.items()]
         out["roc"] = roc_figure(curves)
-        out["calibration"] = calibration_figure(curves)
+        if all(set(np.unique(v["labels"])) <= {0, 1} for v in ri.values()):  # a reliability diagram needs 0/1
+            out["calibration"] = calibration_figure(curves)
     var = data.get("variance") or {}
     if var.get("split") and var.get("init"):
         pub = (report.get("reproduction") or {}).get("published") or {}
