@@ -850,7 +850,8 @@ tf_version <- function() {
 
 .s3_methods <- list(c("predict", "rpy2bridge_keras_model"), c("print", "rpy2bridge_keras_model"),
                     c("summary", "rpy2bridge_keras_model"), c("$", "rpy2bridge_keras_model"),
-                    c("print", "rpy2bridge_keras_object"),
+                    c("print", "rpy2bridge_keras_object"), c("$", "rpy2bridge_unsupported_module"),
+                    c("print", "rpy2bridge_unsupported_module"),
                     c("print", "keras_training_history"), c("plot", "keras_training_history"))
 
 .unsupported_stop <- function(name) {
@@ -926,7 +927,7 @@ tf_version <- function() {
   # backend and installation
   "k_set_value", "k_get_value", "k_eval", "k_argmax", "k_cast", "backend", "use_backend",
   "is_keras_available", "install_keras", "keras_version",
-  "use_implementation", "implementation", "tensorflow", "tf", "shape", "as_tensor",
+  "use_implementation", "implementation", "tensorflow", "keras", "tf", "shape", "as_tensor",
   "tensorboard", "tf_config", "install_tensorflow"
 )
 
@@ -950,8 +951,32 @@ tf_version <- function() {
     name, paste(.tf_exports, collapse = ", "), .bridge_file), call = sys.call(-1L)))
 }
 
+# The Python modules R keras and tensorflow export (`keras$layers$Dense(...)`, `tf$random$set_seed()`):
+# an object whose `$` fails naming it.
+.modules <- c("keras", "tf")
+
+.module_stub <- function(name, pkg) {
+  e <- new.env(parent = emptyenv())
+  assign("name", name, envir = e)
+  assign("pkg", pkg, envir = e)
+  structure(e, class = "rpy2bridge_unsupported_module")
+}
+
+`$.rpy2bridge_unsupported_module` <- function(x, name) {
+  stop(simpleError(sprintf(
+    "%s's `%s` (the Python module, through reticulate) is not provided by the rpy2 bridge: `%s$%s` cannot be reached; use the R keras functions the bridge provides (see %s)",
+    get("pkg", envir = x), get("name", envir = x), get("name", envir = x), name, .bridge_file), call = sys.call()))
+}
+
+print.rpy2bridge_unsupported_module <- function(x, ...) {
+  cat(sprintf("<%s's `%s`: the Python module is not provided by the rpy2 bridge>\n", get("pkg", envir = x),
+              get("name", envir = x)))
+  invisible(x)
+}
+
 .make_stub <- function(name, what) {
   force(name)
+  if (name %in% .modules && what %in% c("keras", "tensorflow")) return(.module_stub(name, what))
   if (what == "keras") function(...) .unsupported_stop(name)
   else if (what == "tensorflow") function(...) .tf_unsupported_stop(name)
   else function(...) stop(simpleError(sprintf(
@@ -1003,6 +1028,7 @@ attach_tensorflow <- function() {
   e <- new.env(parent = emptyenv())
   for (n in .tf_unsupported) assign(n, .make_stub(n, "tensorflow"), envir = e)
   for (n in .tf_exports) assign(n, get(n), envir = e)
+  .register_s3()
   attach(e, pos = 2L, name = "rpy2bridge:tensorflow", warn.conflicts = FALSE)
   .attached$tensorflow <- TRUE
   invisible(TRUE)

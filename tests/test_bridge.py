@@ -43,10 +43,11 @@ CHECKPOINTS["bridge_formals"] = (
     " paste(vapply(names(fm), function(a) paste0(a, '=', if (identical(fm[[a]], quote(expr = ))) '<required>'"
     " else paste(deparse(fm[[a]], width.cutoff = 500L), collapse = ' ')), ''), collapse = '|')}, '')})"
     % ", ".join(f"'{n}'" for n in FORMALS))
-CHECKPOINTS["stubs_fail_naming_themselves"] = (
-    "local({u <- get('.unsupported', environment(keras_model_sequential)); all(vapply(u, function(n)"
-    " grepl(sprintf(\"function '%s' is not provided by the rpy2 bridge\", n),"
-    " tryCatch({get(n)(); ''}, error = conditionMessage), fixed = TRUE), NA))})")
+CHECKPOINTS["stubs_fail_naming_themselves"] = (  # a function when called, a module (keras, tf) at `$`
+    "local({u <- get('.unsupported', environment(keras_model_sequential)); all(vapply(u, function(n) {"
+    " msg <- tryCatch({o <- get(n); if (is.function(o)) o() else o$random; ''}, error = conditionMessage);"
+    " grepl(n, msg, fixed = TRUE) && grepl('is not provided by the rpy2 bridge', msg, fixed = TRUE)}, NA))})")
+CHECKPOINTS["err_tf_module"] = "tryCatch(tf$random$set_seed(1), error = conditionMessage)"
 CHECKPOINTS["exports_not_stubs"] = (
     "length(intersect(get('.exports', environment(keras_model_sequential)),"
     " get('.unsupported', environment(keras_model_sequential))))")
@@ -388,6 +389,8 @@ def test_refusals_are_r_errors_naming_the_function_and_argument(v):
     assert one["err_session"].startswith(
         "use_session_with_seed will be deprecated in the future. use tensorflow::set_random_seed instead.")
     assert one["err_seed_before_tf"].startswith('could not find function "set_random_seed"')
+    assert one["err_tf_module"].startswith("tensorflow's `tf` (the Python module, through reticulate) is not "
+                                           "provided by the rpy2 bridge: `tf$random` cannot be reached")
     assert bool(v["stubs_fail_naming_themselves"][0]) and int(v["exports_not_stubs"][0]) == 0
 
 
