@@ -263,13 +263,13 @@ def test_never_ending_script_times_out_and_is_killed():
 
 def test_unsupported_keras_function_names_itself():
     code = FIXTURE.read_text(encoding="utf-8").replace(
-        "  layer_flatten() %>%\n", "  layer_dropout(rate = 0.5) %>%\n  layer_flatten() %>%\n")
-    assert "layer_dropout" in code
+        "  layer_flatten() %>%\n", "  layer_lstm(units = 4) %>%\n  layer_flatten() %>%\n")
+    assert "layer_lstm" in code
     with pytest.raises(RScriptError) as ei:
         run_script(code, cwd=FIXTURE.parent, timeout=300)
     e = ei.value
-    assert "keras function 'layer_dropout' is not provided by the rpy2 bridge" in e.r_message
-    assert "layer_dropout(., rate = 0.5)" in e.call
+    assert "keras function 'layer_lstm' is not provided by the rpy2 bridge" in e.r_message
+    assert "layer_lstm(., units = 4)" in e.call
 
 
 def test_unknown_keras_like_function_gets_a_hint():
