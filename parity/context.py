@@ -75,6 +75,18 @@ def _where(e: BaseException) -> str:
     return f" ({Path(f.filename).name}:{f.lineno})"
 
 
+def _r_side_outcome(e: Exception) -> Exception:
+    """What an R run's exception means for the checks: R unavailable -> SKIP (the reason names the
+    fix); any other failure (script error, crash, timeout, a runner bug) -> FAIL with its message."""
+    from r_reference.errors import RReferenceError, RUnavailableError
+
+    if isinstance(e, RUnavailableError):
+        return SkipCheck(str(e))
+    if isinstance(e, RReferenceError):
+        return SideFailed(f"R side failed: {e}")
+    return SideFailed(f"R side failed: the R runner raised {type(e).__name__}: {e}{_where(e)}")
+
+
 def default_r_runner(**kw):
     from r_reference.runner import run_script
 
@@ -306,13 +318,7 @@ class CaseContext:
                 return pre[1].results(tick)
             return self._executor().run_r(tasks, progress=tick)
         except Exception as e:
-            from r_reference.errors import RReferenceError, RUnavailableError
-
-            if isinstance(e, RUnavailableError):
-                raise SkipCheck(str(e)) from None
-            if isinstance(e, RReferenceError):
-                raise SideFailed(f"R side failed: {e}") from None
-            raise SideFailed(f"R side failed: the R runner raised {type(e).__name__}: {e}{_where(e)}") from None
+            raise _r_side_outcome(e) from None
 
     def _run_r(self, seed, checkpoints: dict, plot: bool = False):
         if self.r_runner is default_r_runner:
@@ -325,13 +331,7 @@ class CaseContext:
                                  keras_backend="auto" if self.case.keras else "none", bindings=self._bindings(),
                                  timeout=self.r_timeout)
         except Exception as e:
-            from r_reference.errors import RReferenceError, RUnavailableError
-
-            if isinstance(e, RUnavailableError):
-                raise SkipCheck(str(e)) from None
-            if isinstance(e, RReferenceError):
-                raise SideFailed(f"R side failed: {e}") from None
-            raise SideFailed(f"R side failed: the R runner raised {type(e).__name__}: {e}{_where(e)}") from None
+            raise _r_side_outcome(e) from None
 
     def _no_r(self, key: str) -> None:
         """Without R the R stages are SKIPPED before they start (no progress line for them)."""
