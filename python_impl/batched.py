@@ -691,18 +691,10 @@ def _as_weight_arrays(spec: ModelSpec, w, n_seeds: int) -> list[np.ndarray]:
 
 
 def _as_orders(p, n_seeds: int, n: int, epochs: int) -> np.ndarray:
-    """Explicit row orders -> (S, epochs, n) int32 (a (n,) or (epochs, n) order is shared)."""
-    p = np.asarray(p)
-    if p.ndim == 1:
-        p = p[None, None, :]
-    elif p.ndim == 2:
-        p = p[None]
-    if p.ndim != 3 or p.shape[-1] != n or p.shape[1] not in (1, epochs) \
-            or p.shape[0] not in (1, n_seeds):
-        raise ValueError(f"shuffle: shape {np.shape(p)} does not fit (S={n_seeds}, "
-                         f"epochs={epochs}, n={n})")
-    if not (np.sort(p, axis=-1) == np.arange(n)).all():
-        raise ValueError("shuffle: every row of the orders must be a permutation of 0..n-1")
+    """Explicit row orders -> (S, epochs, n) int32 (validated by fast_trainer.check_orders)."""
+    from python_impl.fast_trainer import check_orders
+
+    p = check_orders(p, n_seeds, n, epochs)
     return np.broadcast_to(p.astype(np.int32), (n_seeds, epochs, n))
 
 

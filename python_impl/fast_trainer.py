@@ -220,9 +220,10 @@ def _as_weights(w, n_seeds: int) -> list[np.ndarray]:
     return out
 
 
-def _as_permutations(p, n_seeds: int, n: int, epochs: int) -> np.ndarray:
-    """Explicit row orders -> (S, epochs, n) int32: (n,) is one order for every epoch and seed,
-    (epochs, n) one order per epoch shared by the seeds, (S, epochs, n) as is."""
+def check_orders(p, n_seeds: int, n: int, epochs: int) -> np.ndarray:
+    """Explicit row orders, validated: (n,) is one order for every epoch and seed, (epochs, n) one
+    order per epoch shared by the seeds, (S, epochs, n) as is. Returns them as a (1|S, 1|epochs, n)
+    array, not broadcast (a shared order is not copied S times)."""
     p = np.asarray(p)
     if p.ndim == 1:
         p = p[None, None, :]
@@ -232,10 +233,14 @@ def _as_permutations(p, n_seeds: int, n: int, epochs: int) -> np.ndarray:
             or p.shape[0] not in (1, n_seeds):
         raise ValueError(f"shuffle: shape {np.shape(p)} does not fit (S={n_seeds}, "
                          f"epochs={epochs}, n={n})")
-    p = np.broadcast_to(p, (n_seeds, epochs, n)).astype(np.int32)
     if not (np.sort(p, axis=-1) == np.arange(n)).all():
         raise ValueError("shuffle: every row of the permutations must be a permutation of 0..n-1")
     return p
+
+
+def _as_permutations(p, n_seeds: int, n: int, epochs: int) -> np.ndarray:
+    """Explicit row orders -> (S, epochs, n) int32 (see `check_orders`)."""
+    return np.broadcast_to(check_orders(p, n_seeds, n, epochs), (n_seeds, epochs, n)).astype(np.int32)
 
 
 # --------------------------------------------------------------------------- maths
@@ -615,17 +620,7 @@ _NO_LOCK = contextlib.nullcontext()
 def _permutation_source(p, n_seeds: int, n: int, epochs: int):
     """Explicit permutations, validated once, handed out per chunk without materialising the
     (S, epochs, n) broadcast of a shared order."""
-    p = np.asarray(p)
-    if p.ndim == 1:
-        p = p[None, None, :]
-    elif p.ndim == 2:
-        p = p[None]
-    if p.ndim != 3 or p.shape[-1] != n or p.shape[1] not in (1, epochs) \
-            or p.shape[0] not in (1, n_seeds):
-        raise ValueError(f"shuffle: shape {np.shape(p)} does not fit (S={n_seeds}, "
-                         f"epochs={epochs}, n={n})")
-    if not (np.sort(p, axis=-1) == np.arange(n)).all():
-        raise ValueError("shuffle: every row of the permutations must be a permutation of 0..n-1")
+    p = check_orders(p, n_seeds, n, epochs)
 
     def of(lo, hi):
         q = p if p.shape[0] == 1 else p[lo:hi]

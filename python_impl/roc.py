@@ -1147,35 +1147,35 @@ def _quantile_rows(perfs: np.ndarray, conf_level: float) -> np.ndarray:
     return np.array([_r_quantile(perfs[:, j], _ci_probs(conf_level)) for j in range(perfs.shape[1])])
 
 
+def _ci_coord(fn: str, roc_obj: Roc, at, given: str, want: str, conf_level: float, boot_n: int,
+              boot_stratified: bool, rng) -> np.ndarray:
+    """ci.se / ci.sp: bootstrap quantiles of `want` at each value of `given` (default
+    seq(0, 1, .1), x100 with percent)."""
+    _check_conf(conf_level)
+    if roc_obj._is_perfect():
+        warnings.warn(f"{fn}() of a ROC curve with AUC == 1 is always a null interval and can be "
+                      "misleading.", stacklevel=3)
+    at = np.arange(11) * .1 * (100 if roc_obj.percent else 1) if at is None \
+        else np.atleast_1d(np.asarray(at, dtype=float))
+    perfs = _boot_coord(roc_obj, at, given, want, boot_n, boot_stratified, _as_rng(rng, fn))
+    return _quantile_rows(perfs, conf_level)
+
+
 def ci_se(roc_obj: Roc, specificities: Sequence[float] | None = None, conf_level: float = 0.95,
           boot_n: int = 2000, boot_stratified: bool = True, rng=None) -> np.ndarray:
     """pROC `ci.se(roc, specificities = seq(0, 1, .1) (x100 with percent), conf.level, boot.n,
     boot.stratified)`: a (len(specificities), 3) array of the sensitivity's 2.5/50/97.5%
     bootstrap quantiles (for conf_level 0.95) at each specificity."""
-    _check_conf(conf_level)
-    if roc_obj._is_perfect():
-        warnings.warn("ci.se() of a ROC curve with AUC == 1 is always a null interval and can be "
-                      "misleading.", stacklevel=2)
-    sps = np.arange(11) * .1 * (100 if roc_obj.percent else 1) if specificities is None \
-        else np.atleast_1d(np.asarray(specificities, dtype=float))
-    perfs = _boot_coord(roc_obj, sps, "specificity", "sensitivity", boot_n, boot_stratified,
-                        _as_rng(rng, "ci.se"))
-    return _quantile_rows(perfs, conf_level)
+    return _ci_coord("ci.se", roc_obj, specificities, "specificity", "sensitivity", conf_level, boot_n,
+                     boot_stratified, rng)
 
 
 def ci_sp(roc_obj: Roc, sensitivities: Sequence[float] | None = None, conf_level: float = 0.95,
           boot_n: int = 2000, boot_stratified: bool = True, rng=None) -> np.ndarray:
     """pROC `ci.sp(roc, sensitivities = seq(0, 1, .1), ...)`: the specificity's bootstrap
     quantiles at each sensitivity, a (len(sensitivities), 3) array."""
-    _check_conf(conf_level)
-    if roc_obj._is_perfect():
-        warnings.warn("ci.sp() of a ROC curve with AUC == 1 is always a null interval and can be "
-                      "misleading.", stacklevel=2)
-    ses = np.arange(11) * .1 * (100 if roc_obj.percent else 1) if sensitivities is None \
-        else np.atleast_1d(np.asarray(sensitivities, dtype=float))
-    perfs = _boot_coord(roc_obj, ses, "sensitivity", "specificity", boot_n, boot_stratified,
-                        _as_rng(rng, "ci.sp"))
-    return _quantile_rows(perfs, conf_level)
+    return _ci_coord("ci.sp", roc_obj, sensitivities, "sensitivity", "specificity", conf_level, boot_n,
+                     boot_stratified, rng)
 
 
 def ci_thresholds(roc_obj: Roc, conf_level: float = 0.95, boot_n: int = 2000,
