@@ -28,7 +28,7 @@ names the file, the table and the key, and says what would be accepted, before a
     compare = "rel"                        # auto | exact | abs | rel | close | string | set | info
     tol = 1e-10                            # abs / rel (rtol for close; atol = ... for close)
     why = "IRLS converges to 1e-8 deviance change in both" # required for abs / rel / close
-    after = ["train_indices"]              # failures here are consequences of that one
+    after = ["train_idx"]                  # failures here are consequences of that one
     expect = "equal"                       # or "differ": a known divergence (WARN with its size)
     diagnosis = "population_sd"            # with expect = "differ": the trap that must explain it
     note = "..."                           # a documented caveat: WARN (with the note) when equal
@@ -50,8 +50,8 @@ names the file, the table and the key, and says what would be accepted, before a
 
     [[published]]                          # numbers a paper printed, at their printed precision
     checkpoint = "auc_value"
-    value = 0.717
-    decimals = 3
+    value = 0.81
+    decimals = 2
     source = "the ROC plot's label"
 
     [[section]]                            # an analysis plug-in of this case (never of others)
@@ -59,6 +59,7 @@ names the file, the table and the key, and says what would be accepted, before a
     python = "sections:baselines"          # fn(ctx) -> {"checks": [...], "report": {...}}
     checks = []                            # names of the check rows it contributes
     report = true                          # part of the reproduction report (--no-reproduction skips it)
+    options = { n_boot = { default = 30, min = 2, max = 10000, help = "..." } }   # --n-boot N
 """
 from __future__ import annotations
 
@@ -134,12 +135,25 @@ class Published:
 
 
 @dataclass(frozen=True)
+class SectionOption:
+    """An option of a section: its default, its allowed range (integers) and what it means.
+    `parity audit --<name-with-dashes> VALUE` (or `-o name=VALUE`) sets it."""
+
+    name: str
+    default: Any
+    min: int | None = None
+    max: int | None = None
+    help: str = ""
+
+
+@dataclass(frozen=True)
 class Section:
     name: str
     python: str
     checks: tuple = ()
     report: bool = True
-    options: dict = field(default_factory=dict)
+    options: dict = field(default_factory=dict)  # name -> default
+    option_specs: tuple = ()  # SectionOption, in the case file's order
 
 
 @dataclass(frozen=True)
@@ -434,13 +448,37 @@ def load_case(path) -> Case:
             if ch in seen:
                 q.fail(f"checks: {ch!r} is already the name of another check")
             seen.add(ch)
+        specs = tuple(_section_option(q, k, v) for k, v in q.get("options", dict, default={}).items())
         sections.append(Section(sname, spy, checks, q.get("report", bool, default=True),
-                                dict(q.get("options", dict, default={}))))
+                                {o.name: o.default for o in specs}, specs))
 
     return Case(name=name, title=c.get("title", str, default=name), description=c.get("description", str, default=""),
                 file=file, r_script=r_script, python=python, keras=c.get("keras", bool, default=False), seed=seed,
                 timeout=float(timeout), r_packages=c.strings("r_packages"), checkpoints=tuple(cps), stages=stages,
                 distribution=dist, published=tuple(published), sections=tuple(sections), data=data)
+
+
+def _section_option(q: _Reader, name: str, v) -> SectionOption:
+    """`name = 30` (a default) or `name = { default = 30, min = 2, max = 10000, help = "..." }`."""
+    if not re.match(r"^[a-z][a-z0-9_]*$", name):
+        q.fail(f"options: {name!r} must be lower_case (it becomes the flag --{name.replace('_', '-')})")
+    if not isinstance(v, dict):
+        return SectionOption(name, v)
+    o = _Reader(q.file, f"{q.where} options.{name}", v, ("default", "min", "max", "help"))
+    if "default" not in v:
+        o.fail("missing required key 'default'")
+    default = v["default"]
+    if not isinstance(default, (int, float, str, bool)):
+        o.fail(f"default must be a number, a string or true/false, not {type(default).__name__}")
+    lo, hi = o.get("min", int, default=None), o.get("max", int, default=None)
+    if (lo is not None or hi is not None) and (isinstance(default, bool) or not isinstance(default, int)):
+        o.fail("min/max apply to integer options only")
+    if lo is not None and hi is not None and lo > hi:
+        o.fail(f"min {lo} > max {hi}")
+    if isinstance(default, int) and not isinstance(default, bool) and not (
+            (lo is None or default >= lo) and (hi is None or default <= hi)):
+        o.fail(f"default {default} is outside [{lo}, {hi}]")
+    return SectionOption(name, default, lo, hi, o.get("help", str, default=""))
 
 
 def _toml(file: Path) -> dict:
@@ -546,10 +584,15 @@ def bundled_cases_dir() -> Path:
 
 
 def default_case_file() -> Path:
-    """The case `parity audit` runs without --case: the article's."""
-    return bundled_cases_dir() / "article" / "case.toml"
+    """The case `parity audit` runs without --case: the one `cases/DEFAULT` names."""
+    d = bundled_cases_dir()
+    try:
+        rel = (d / "DEFAULT").read_text(encoding="utf-8").strip()
+    except OSError:
+        rel = ""
+    return d / rel if rel else d / "case.toml"
 
 
 def bundled_module(case_name: str, module: str):
-    """A module of a bundled case (`bundled_module("article", "baselines")`), for tests and notebooks."""
+    """A module of a bundled case (`bundled_module(<case folder>, <module>)`), for tests and notebooks."""
     return import_case_module(load_case(bundled_cases_dir() / case_name / "case.toml"), module)

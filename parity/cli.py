@@ -1,7 +1,7 @@
 """`parity` command line. Exit codes: 0 every check PASS/WARN/SKIP/INFO, 1 any FAIL, 2 usage or
 set-up error (one line on stderr, never a traceback), 130 interrupted.
 
-    parity audit [--case FILE] [--out DIR] ...     the main job (default case: the article's)
+    parity audit [--case FILE] [--out DIR] ...     the main job (default: the bundled case)
     parity checks [--case FILE]                    every check, its tolerance and why
     parity reproduce [--case FILE] --seed S        one run of a distribution, retrained
     parity init SCRIPT.R [--out DIR]               a starter case for your own script
@@ -70,17 +70,20 @@ def _version() -> str:
     import importlib.metadata as md
 
     try:
-        return md.version("gbsg-parity")
+        dist = md.packages_distributions().get("parity", [None])[0]  # the distribution that ships parity
+        return md.version(dist) if dist else "unknown"
     except md.PackageNotFoundError:
         return "unknown"
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(section_options=()) -> argparse.ArgumentParser:
+    """The CLI; `section_options` (parity.case.SectionOption) of the case being audited become
+    flags of `parity audit` (`--keras-runs N` for an option keras_runs), with their ranges."""
     p = _Parser(prog="parity", description="R-to-Python parity and validation harness: run an R script and its "
                 "Python port, compare them checkpoint by checkpoint, say where and why they diverge")
     p.add_argument("--version", action="version", version=f"parity {_version()}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    case_help = "the case file (TOML); default: the bundled article case (cases/article/case.toml)"
+    case_help = "the case file (TOML); default: the bundled case (cases/DEFAULT names it)"
 
     a = sub.add_parser("audit", help="run both sides, compare checkpoint by checkpoint, write the report")
     a.add_argument("--case", type=_nonempty_path("--case"), default=None, help=case_help)
@@ -94,13 +97,19 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--r-seeds", "--r-runs", dest="r_runs", type=_int_in("--r-seeds", 2, 10_000), default=None,
                    help="R runs for the distribution (default: the case's r_runs)")
     a.add_argument("--trainer", choices=("fast", "keras", "many", "run"), default="many",
-                   help="Python distribution runs: the case's python_many (many, alias fast; the article's batched "
-                        "trainer) or run() per seed (run, alias keras)")
-    a.add_argument("--keras-runs", type=_int_in("--keras-runs", 2, 10_000), default=None,
-                   help="section option keras_runs (the article: unseeded Keras fits the batched trainer is "
-                        "checked against, default 30)")
-    a.add_argument("--split-seeds", type=_int_in("--split-seeds", 2, 10_000), default=None,
-                   help="section option split_seeds (the article: set.seed values for the split variance, default 30)")
+                   help="Python distribution runs: the case's python_many (many, alias fast: a batched trainer) "
+                        "or run() per seed (run, alias keras)")
+    for o in section_options:
+        flag = "--" + o.name.replace("_", "-")
+        if isinstance(o.default, bool):
+            kind = None
+        elif isinstance(o.default, int):
+            kind = _int_in(flag, o.min if o.min is not None else -2**63, o.max if o.max is not None else 2**63)
+        else:
+            kind = type(o.default)
+        a.add_argument(flag, dest=f"section_{o.name}", type=kind, default=None, metavar=o.name.upper(),
+                       help=f"the case's section option {o.name}" + (f": {o.help}" if o.help else "")
+                            + f" (default {o.default})")
     a.add_argument("-o", "--option", action="append", type=_key_value, default=[], metavar="KEY=VALUE",
                    help="set an option of the case's sections (repeatable)")
     a.add_argument("--no-reproduction", action="store_true",
@@ -146,6 +155,26 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _case_options(argv: list[str]) -> tuple:
+    """The section options of the case `parity audit` will run (its --case, or the default), so
+    that they become flags; () when the case cannot be read (the audit then reports why)."""
+    if not argv or argv[0] != "audit":
+        return ()
+    case = None
+    for i, a in enumerate(argv):
+        if a == "--case" and i + 1 < len(argv):
+            case = argv[i + 1]
+        elif a.startswith("--case="):
+            case = a.split("=", 1)[1]
+    from parity.case import CaseError, default_case_file, load_case
+
+    try:
+        c = load_case(case if case else default_case_file())
+    except (CaseError, OSError):
+        return ()
+    return tuple(o for s in c.sections for o in s.option_specs)
+
+
 def _sigterm_as_interrupt(signum, frame):
     from parity.context import INTERRUPTED
 
@@ -156,7 +185,8 @@ def _sigterm_as_interrupt(signum, frame):
 def main(argv: list[str] | None = None) -> int:
     import signal
 
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(_case_options(argv)).parse_args(argv)
     signal.signal(signal.SIGTERM, _sigterm_as_interrupt)  # same clean exit path as Ctrl-C
     signal.signal(signal.SIGINT, _sigterm_as_interrupt)
     try:
@@ -286,10 +316,8 @@ def _audit(args) -> int:
     _check_out_dir(args.out)
     _check_keras_backend(case)
     section_options = dict(args.option)
-    if args.keras_runs is not None:
-        section_options["keras_runs"] = args.keras_runs
-    if args.split_seeds is not None:
-        section_options["split_seeds"] = args.split_seeds
+    section_options.update({k[len("section_"):]: v for k, v in vars(args).items()
+                            if k.startswith("section_") and v is not None})
     known = {k for s in case.sections for k in s.options}
     for k in section_options:
         if k not in known:

@@ -39,7 +39,7 @@ def _png(fig: Figure) -> bytes:
 
 
 def _as_roc(obj: Any):
-    """Roc, ArticleResult (predictions + test_labels), a (labels, predictions) pair or a dict
+    """Roc, a result object with `predictions` and `test_labels`, a (labels, predictions) pair or a dict
     {"labels", "predictions"} -> Roc (pROC rules, direction auto)."""
     from python_impl.roc import Roc, roc
 
@@ -47,7 +47,7 @@ def _as_roc(obj: Any):
         return obj
     if hasattr(obj, "predictions") and hasattr(obj, "test_labels"):
         if obj.test_labels is None:
-            raise ValueError("ArticleResult without test_labels: pass (labels, predictions)")
+            raise ValueError("a result without test_labels: pass (labels, predictions)")
         return roc(np.asarray(obj.test_labels).ravel(), np.asarray(obj.predictions, dtype=float).ravel())
     if isinstance(obj, Mapping):
         return roc(np.asarray(obj["labels"]).ravel(), np.asarray(obj["predictions"], dtype=float).ravel())
@@ -187,7 +187,7 @@ def reproduction_figures(report: dict) -> dict[str, bytes]:
 
 
 def calibration_figure(series, n_bins: int = 10, title: str = "Calibration (reliability diagram)") -> bytes:
-    """`series`: {label: ArticleResult | (labels, predictions) | {"labels","predictions"}}.
+    """`series`: {label: result object | (labels, predictions) | {"labels","predictions"}}.
     Top: observed event rate vs mean prediction per uniform bin; bottom: prediction histograms."""
     from sklearn.calibration import calibration_curve
 

@@ -1,6 +1,6 @@
 """pytest plugin (entry point `pytest11: parity`): case files as test files, one test per check.
 
-    pytest parity/                        the bundled article case (parity/test_parity.py)
+    pytest parity/                        the bundled case (parity/test_parity.py)
     pytest parity/ --case my/case.toml    another case, one test per checkpoint (ids = names)
     pytest my_tests/                      collects every `case.toml` / `*.case.toml` found there
                                           (ini option `parity_case_files` changes the patterns)
@@ -22,7 +22,7 @@ DEFAULT_PATTERNS = ["case.toml", "*.case.toml"]
 def pytest_addoption(parser):
     group = parser.getgroup("parity")
     group.addoption("--case", action="store", default=None, metavar="FILE",
-                    help="the case file `pytest parity/` runs (default: the bundled article case)")
+                    help="the case file `pytest parity/` runs (default: the bundled case)")
     group.addoption("--parity-seeds", type=int, default=None, help="Python runs for the distribution check")
     group.addoption("--parity-r-seeds", type=int, default=None, help="R runs for the distribution check")
     group.addoption("--parity-seed", "--parity-keras-seed", dest="parity_seed", type=int, default=None,

@@ -8,8 +8,8 @@ the per-run metrics in. `build_reproduction` assembles `report["reproduction"]`:
 
 Published precision: a number is compared at the precision it was printed with (the case's
 `decimals`), so a witness is a seed whose value rounds to the published one at those decimals
-(e.g. R's 7 significant digits `0.6442308` <=> 67 of 104 correct; pROC's "AUC: %.3f" label 0.717
-<=> 0.7165 <= auc < 0.7175, correctly rounded like C's printf).
+(e.g. an accuracy printed with 7 decimals as 0.7500000 <=> 30 of 40 correct; an AUC printed as
+"%.3f" 0.812 <=> 0.8115 <= auc < 0.8125, correctly rounded like C's printf).
 """
 from __future__ import annotations
 
@@ -56,8 +56,8 @@ def describe(values, published: float, near: float = NEAR, decimals: int | None 
     dropped (n counts the finite values only).
 
     decimals: the precision the published value was printed at. The percentile and the share
-    then compare the sample ROUNDED to it: 67/104 = 0.64423077 is a tie with the printed
-    0.6442308, not a value below it. The summary statistics use the raw values.
+    then compare the sample ROUNDED to it: 2/3 = 0.66666667 is a tie with a printed 0.6666667,
+    not a value above it. The summary statistics use the raw values.
     """
     v = _finite(values)
     pub = float(published)

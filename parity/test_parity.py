@@ -1,6 +1,6 @@
 """One test per check of a case; the test id is the check's name (`pytest parity/ -k split_indices`).
 
-`pytest parity/` runs the bundled article case; `pytest parity/ --case FILE` runs another. PASS,
+`pytest parity/` runs the bundled case (cases/DEFAULT); `pytest parity/ --case FILE` runs another. PASS,
 WARN (a documented divergence) and INFO pass; FAIL fails with the check's readable detail; SKIP
 (e.g. no R) skips with the reason, which names the fix.
 """

@@ -99,7 +99,7 @@ class RScriptQuit(RWorkerCrashed):
         where = f" at script line {line} (`{expression.strip().splitlines()[0]}`)" if expression.strip() else ""
         super().__init__(
             f"the R script called quit(status = {status}){where}; the R reference run ended there "
-            "without the article's objects. Remove the quit() call: the runner returns checkpoints "
+            "without the objects the checkpoints read. Remove the quit() call: the runner returns checkpoints "
             "only from a script that runs to its end.",
             returncode=None, console=console,
         )

@@ -78,7 +78,7 @@ def _hint(message: str) -> str:
     m = re.search(r'could not find function "([^"]+)"', message)
     if m and _KERASISH.match(m.group(1)):
         return (f"'{m.group(1)}' looks like a keras function; the rpy2 bridge (r_reference/keras_bridge.R) "
-                "provides only the keras calls the article uses: extend it, or run with the genuine R "
+                "provides only the R keras API listed in r_reference/keras_bridge.R: extend it, or run with the genuine R "
                 "keras package (keras_backend='native')")
     if re.search(r"there is no package called .(keras|reticulate|tensorflow).", message):
         return ("`pkg::fn` bypasses library(); the rpy2 bridge satisfies library(keras)/library(reticulate) "
@@ -222,7 +222,7 @@ def _result_or_raise(reply: dict, worker_output: str, total: float, seed=None) -
             raise RWorkerCrashed(
                 f"R's quit(status = {reply.get('quit_status')}) ended the worker process (base::quit() "
                 "bypasses the runner's quit() shim); the R reference run ended there without the "
-                "article's objects. Remove the quit() call.", returncode=reply.get("quit_status"),
+                "objects the checkpoints read. Remove the quit() call.", returncode=reply.get("quit_status"),
                 console=console)
         raise RScriptQuit(int(reply.get("quit_status") or 0), reply.get("line"), reply.get("expression", ""),
                           console=console)

@@ -1,7 +1,7 @@
-# Runtime of the rpy2 runner (r_reference/_worker.py): the harness around the article's script.
+# Runtime of the rpy2 runner (r_reference/_worker.py): the harness around a case's R script.
 #
 # Sourced into a private environment (parent: baseenv()), never into the global environment,
-# so the script starts with a clean globalenv (only `gbsg` when the caller passes `data=`).
+# so the script starts with a clean globalenv (only the data a case binds, e.g. `lung <- read.csv(...)`).
 #   * shims attached as "rpy2runner:shims": install.packages() (neutralised and logged; never
 #     touches the network), library()/require() (keras and reticulate are satisfied by the
 #     rpy2 keras bridge when it is in use; every other package goes to base::library), and
@@ -110,7 +110,7 @@
 
 .bind_csv <- function(name, path) {
   # A data file the case binds for the script, read as the script's own read.csv() would. Bound
-  # in globalenv, it wins over a package's lazy-loaded dataset of the same name: `data <- gbsg`
+  # in globalenv, it wins over a package's lazy-loaded dataset of the same name: `data <- lung`
   # looks in globalenv first, and library(survival) attaches after it.
   assign(name, utils::read.csv(path, check.names = FALSE), envir = globalenv())
   invisible(TRUE)

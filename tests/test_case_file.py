@@ -142,3 +142,18 @@ def test_the_article_case_keeps_every_check():
             "roc_direction", "roc_levels", "roc_best_threshold", "roc_ci_delong", "metric_ranges",
             "fast_trainer_distribution", "pitfall_population_sd", "pitfall_numpy_split",
             "pitfall_sklearn_roc_direction", "pitfall_factor_codes"} <= names
+
+
+def test_section_options_declare_default_range_and_help(folder):
+    (folder / "sec.py").write_text("def s(ctx, options):\n    return {}\n")
+    base = GOOD + '\n[[section]]\nname = "s"\npython = "sec:s"\n'
+    c = load_case(write(folder, base + 'options = { n_boot = { default = 30, min = 2, max = 100, help = "resamples" }, tag = "x" }\n'))
+    o = {x.name: x for x in c.sections[0].option_specs}
+    assert (o["n_boot"].default, o["n_boot"].min, o["n_boot"].max, o["n_boot"].help) == (30, 2, 100, "resamples")
+    assert c.sections[0].options == {"n_boot": 30, "tag": "x"}
+    for bad, words in (('options = { n_boot = { default = 1, min = 2 } }', "outside"),
+                       ('options = { n_boot = { default = 3, min = 5, max = 4 } }', "min 5 > max 4"),
+                       ('options = { n_boot = { min = 2 } }', "missing required key 'default'"),
+                       ('options = { nBoot = 3 }', "must be lower_case")):
+        with pytest.raises(CaseError, match=words):
+            load_case(write(folder, base + bad + "\n"))

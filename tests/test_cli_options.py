@@ -99,3 +99,12 @@ def test_a_reused_out_folder_never_mixes_runs(tmp_path):
     proc = run("audit", "--case", str(BROKEN), "--out", str(out), "--quiet", "--no-r")
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in out.iterdir()) == ["report.html", "report.json", "report.md"]
+
+
+def test_section_options_are_flags_of_the_case_that_declares_them(tmp_path):
+    """--keras-runs is the article case's section option: a flag there, unknown for another case."""
+    glm = ROOT / "cases" / "glm_lung" / "case.toml"
+    usage_error(run("audit", "--case", str(glm), "--no-r", "--out", str(tmp_path / "r"), "--keras-runs", "3"),
+                "unrecognized arguments")
+    proc = run("audit", "--help")
+    assert "--keras-runs" in proc.stdout and "--split-seeds" in proc.stdout

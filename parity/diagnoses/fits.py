@@ -87,7 +87,7 @@ def _matches(v: np.ndarray, x: np.ndarray, subsets, rtol: float, stat_names=None
 
 @safe
 def scaled_before_split(r, py, *, name, context):
-    """Scaling statistics taken over different rows: all rows (the article scales before the
+    """Scaling statistics taken over different rows: all rows (a script that scales before the
     split, so test rows leak into the centre and sd) vs the training rows only, or any two row
     sets.
 

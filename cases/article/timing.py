@@ -1,6 +1,6 @@
 """Time one R-driven run against one native Python run, each in a fresh process.
 
-    python -m r_reference.timing [--repeats 3] [--seed 7]
+    .venv/bin/python cases/article/timing.py [--repeats 3] [--seed 7]
 
 R-driven: `run_script(article.R, seed=...)` (spawn the worker, start R, run the article's script
 through the keras bridge, read the checkpoints). Native: a fresh `python` that imports TensorFlow/Keras and
@@ -70,10 +70,10 @@ def main(argv=None) -> int:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--seed", type=int, default=7)
     args = ap.parse_args(argv)
-    from parity.case import default_case_file, load_case
+    from parity.case import load_case
     from r_reference.runner import run_script
 
-    case = load_case(default_case_file())
+    case = load_case(Path(__file__).with_name("case.toml"))
     exprs = {"train": "train_indices", "val": "val_indices", "test": "test_indices",
              "predictions": "as.numeric(predictions)"}
     r_walls, n_walls, rows = [], [], []
