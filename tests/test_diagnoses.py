@@ -276,6 +276,13 @@ def trap_collation():
     return _icu_sorted(words), sorted(words), "levels_sorted", {}
 
 
+def trap_permuted():
+    """A statsmodels fit's params (categorical terms first) zipped with R's term names."""
+    r = {"(Intercept)": 33.71, "wt": -3.18, "hp": -0.0231, "cyl_f6": 3.19, "cyl_f4": 1.49}
+    py_order = [33.71, 3.19, 1.49, -3.18, -0.0231]  # Intercept, C(cyl)[6], C(cyl)[4], wt, hp
+    return r, dict(zip(r, py_order)), "coefs", {}
+
+
 def trap_sorted_order():
     vals = np.array([5.5, 1.25, 9.0, 3.5, 7.75])
     return vals, np.sort(vals), "unique_values", {}
@@ -316,6 +323,7 @@ TRAPS = {
     "transposed": [trap_transposed],
     "collation": [trap_collation],
     "sorted_order": [trap_sorted_order, trap_sorted_order_ties],
+    "permuted": [trap_permuted],
 }
 @functools.cache
 def built(make):
@@ -412,6 +420,8 @@ def test_silent_on_the_other_traps(tid):
         ("off_by_constant", "zero_based_index"),  # - 1 everywhere is a common shift
         ("sorted_order", "collation"),         # Python's side is code-point sorted, R's is not
         ("factor_codes", "collation"),         # the trap's name says levels: pandas' lexical order
+        ("permuted", "different_rng"),         # a reordered index set is also values in other places
+        ("permuted", "sorted_order"),          # two swapped tied positions: values elsewhere, too
     }
     for other, fns in TRAPS.items():
         if other == tid:

@@ -21,7 +21,7 @@ from parity.diagnoses._core import Diagnosis, deep_equal, jsonable
 from parity.diagnoses.fits import regularised_fit, scaled_before_split
 from parity.diagnoses.indices import different_rng, factor_codes, row_names, zero_based_index
 from parity.diagnoses.layout import (collation, dropped_dim, integer_na, na_dropped, na_filled,
-                                     row_major, sorted_order, transposed)
+                                     permuted, row_major, sorted_order, transposed)
 from parity.diagnoses.conventions import quantile_type, rounding
 from parity.diagnoses.numeric import ddof_var, float32, off_by_constant, population_sd, scale_factor
 from parity.diagnoses.roc import auc_direction, complement, roc_thresholds
@@ -57,6 +57,7 @@ DIAGNOSES: dict[str, Callable[..., Diagnosis | None]] = {
     "transposed": transposed,
     "sorted_order": sorted_order,
     "different_rng": different_rng,
+    "permuted": permuted,
     # the most generic relations last
     "scale_factor": scale_factor,
     "off_by_constant": off_by_constant,

@@ -341,3 +341,60 @@ def sorted_order(r, py, *, name, context):
         f"({ties} tied values)",
         "use a stable sort: np.argsort(x, kind='stable') (R's order() keeps tied elements in "
         "index order)", {**data, "key": cname, "key_side": side, "ties": ties, "offset": off})
+
+
+def _named_or_vector(v):
+    """(names or None, float64 1-D values) of a named vector (dict of numbers) or a 1-D array."""
+    from collections.abc import Mapping
+
+    if isinstance(v, Mapping):
+        if not v or not all(isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, bool)
+                            for x in v.values()):
+            return None
+        return list(map(str, v.keys())), np.array([float(x) for x in v.values()])
+    a = num(v)
+    return None if a is None or a.ndim != 1 else (None, a)
+
+
+@safe
+def permuted(r, py, *, name, context):
+    """The right values in the wrong places: every value of R's appears on the Python side, but at
+    another name or position. The classic case is a model's coefficients zipped with R's term
+    names in the other library's term order (patsy/statsmodels put categorical terms before
+    numeric ones; scikit-learn keeps the column order given), or columns selected in another order.
+
+    Criterion: both 1-D numeric (or named vectors with the same names), same length >= 2, finite,
+    the same multiset of values (each Python value matched one-to-one to an R value within rel
+    1e-12), at least two positions differ, and no side sorted (that is sorted_order). Context: none."""
+    a_, b_ = _named_or_vector(r), _named_or_vector(py)
+    if a_ is None or b_ is None:
+        return None
+    (na, a), (nb, b) = a_, b_
+    if na is not None and nb is not None and sorted(na) != sorted(nb):
+        return None
+    if na is not None and nb is not None:
+        b = np.array([b[nb.index(k)] for k in na])  # compare by name
+    if a.size != b.size or a.size < 2 or not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+        return None
+    if same(a, b) or not same(np.sort(a), np.sort(b)) or monotone(a) in ("inc", "dec") \
+            or monotone(b) in ("inc", "dec"):
+        return None
+    labels = na or [f"[{i + 1}]" for i in range(a.size)]
+    moved = []
+    used: set[int] = set()
+    for i, x in enumerate(b):  # where each Python value sits on R's side
+        j = next((k for k in range(a.size) if k not in used and same(np.array([a[k]]), np.array([x]))), None)
+        if j is None:
+            return None
+        used.add(j)
+        if j != i:
+            moved.append((labels[i], labels[j], float(x)))
+    if len(moved) < 2:
+        return None
+    shown = "; ".join(f"Python's {p} = {g(v)} is R's {q}" for p, q, v in moved[:3]) + ("; ..." if len(moved) > 3 else "")
+    return Diagnosis(
+        "permuted", "the right values attached to the wrong names or positions",
+        f"the same {a.size} values on both sides, {len(moved)} of them elsewhere: {shown}",
+        "pair values with names by name, not by position (e.g. dict(zip(fit.params.index, fit.params)) and map "
+        "the term names to R's, or reorder to R's term/column order)",
+        {"n": int(a.size), "moved": len(moved)})
