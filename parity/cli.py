@@ -9,6 +9,7 @@ set-up error (one line on stderr, never a traceback), 130 interrupted.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 from pathlib import Path
@@ -166,10 +167,10 @@ def _case_options(argv: list[str]) -> tuple:
             case = argv[i + 1]
         elif a.startswith("--case="):
             case = a.split("=", 1)[1]
-    from parity.case import CaseError, default_case_file, load_case
+    from parity.case import CaseError, default_case_file
 
     try:
-        c = load_case(case if case else default_case_file())
+        c = _read_case(str(case if case else default_case_file()))
     except (CaseError, OSError):
         return ()
     return tuple(o for s in c.sections for o in s.option_specs)
@@ -206,11 +207,19 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+@functools.lru_cache(maxsize=4)
+def _read_case(path: str):
+    """One read of a case file per command (the flags and the audit both need it)."""
+    from parity.case import load_case
+
+    return load_case(path)
+
+
 def _load(case_arg):
-    from parity.case import CaseError, default_case_file, load_case
+    from parity.case import CaseError, default_case_file
 
     try:
-        return load_case(case_arg if case_arg is not None else default_case_file())
+        return _read_case(str(case_arg if case_arg is not None else default_case_file()))
     except CaseError as e:
         raise UsageError(str(e)) from None
 

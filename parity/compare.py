@@ -147,11 +147,8 @@ def _index_text(idx: tuple, shape: tuple) -> str:
 def _compare_atomic(r: Atomic, py: Atomic, tol: Tolerance, path: str) -> Comparison:
     notes: list[str] = []
     numeric = r.kind in NUMERIC and py.kind in NUMERIC
-    if not numeric and r.kind != py.kind:
-        if {r.kind, py.kind} <= {"date", "datetime"}:
-            pass
-        else:
-            return _type_mismatch(r, py, path)
+    if not numeric and r.kind != py.kind and not {r.kind, py.kind} <= {"date", "datetime"}:
+        return _type_mismatch(r, py, path)
     if numeric and r.kind != py.kind:
         notes.append(f"R is {r.kind}, Python {py.kind}: compared as numbers")
     # names

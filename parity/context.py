@@ -198,20 +198,23 @@ class CaseContext:
             t0 = time.perf_counter()
             fn = self._python()
             out = self._call_port(fn, f"{self.case.python}(seed={self.seed!r})", seed=self.seed, **self._py_kwargs())
-            return self._normalise(out, self.case.python, time.perf_counter() - t0)
+            wanted = {c.python for c in self.case.checkpoints if c.stage is None}
+            return self._normalise(out, f"port {self.case.python}", time.perf_counter() - t0, wanted, self.seed)
         return self.staged("py", "Python run (seeded)", 1, make)
 
-    def _normalise(self, out, what: str, seconds: float) -> PyRun:
+    def _normalise(self, out, what: str, seconds: float, wanted=None, seed=None) -> PyRun:
+        """A port's (or a stage's) mapping in the value model: the `wanted` keys (all when None),
+        each converted on its own, so one key that cannot be read or converted is that
+        checkpoint's error only."""
         if hasattr(out, "checkpoints") and callable(out.checkpoints):
             out = out.checkpoints()
         if not hasattr(out, "keys") or not hasattr(out, "__getitem__"):
-            raise SideFailed(f"Python port {what} returned {type(out).__name__}, not a mapping of checkpoint "
+            raise SideFailed(f"Python {what} returned {type(out).__name__}, not a mapping of checkpoint "
                              "name -> value (return a dict)")
         keys = [str(k) for k in out.keys()]
-        wanted = {c.python for c in self.case.checkpoints if c.stage is None}
         values, errors = {}, {}
         for k in keys:
-            if k not in wanted:
+            if wanted is not None and k not in wanted:
                 continue
             try:
                 raw = out[k]
@@ -225,7 +228,7 @@ class CaseContext:
                 values[k] = from_python(raw)
             except Unconvertible as e:
                 errors[k] = f"the Python value of {k!r} is {e}"
-        return PyRun(values, errors, keys, self.seed, seconds, raw=out)
+        return PyRun(values, errors, keys, seed, seconds, raw=out)
 
     def py_value(self, python_key: str):
         """(value, error) of one key of the seeded Python run."""
@@ -251,19 +254,8 @@ class CaseContext:
                 kwargs[arg] = to_python(r.values[ref])
             fn = load_callable(self.case, st.python)
             out = self._call_port(fn, f"stage {st.python}", **kwargs)
-            return self._normalise_stage(out, st.python)
+            return self._normalise(out, f"stage {st.python}", 0.0)
         return self.staged(f"stage:{name}", f"Python stage {name} (on R's values)", 1, make)
-
-    def _normalise_stage(self, out, what: str) -> PyRun:
-        if not hasattr(out, "keys"):
-            raise SideFailed(f"stage {what} returned {type(out).__name__}, not a mapping")
-        values, errors = {}, {}
-        for k in out.keys():
-            try:
-                values[str(k)] = from_python(out[k])
-            except Unconvertible as e:
-                errors[str(k)] = f"the Python value of {k!r} is {e}"
-        return PyRun(values, errors, [str(k) for k in out.keys()], None, 0.0, raw=out)
 
     # -- the R side -------------------------------------------------------------------------------
     def _bindings(self) -> dict:

@@ -73,10 +73,7 @@ def judge(cp: Checkpoint, r_value, r_error: str | None, py_value, py_error: str 
 
 def _diagnose(diagnose: Diagnose | None, r_value, py_value, cp: Checkpoint, context, only=None) -> dict | None:
     if diagnose is None:
-        try:
-            from parity.diagnoses import diagnose as diagnose  # noqa: PLW0127 - optional until present
-        except ImportError:
-            return None
+        from parity.diagnoses import diagnose
     ctx = dict(context or {})
     ctx.pop(cp.name, None)
     try:
