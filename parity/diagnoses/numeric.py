@@ -12,9 +12,10 @@ from parity.diagnoses._core import (F32_UNIT, RTOL, Diagnosis, ctx_numeric, e, g
 N_MAX_UNCONFIRMED = 100_000  # above this, sqrt(n/(n-1)) for n and n+1 are within 1e-12 of each other
 
 
-def _nonzero_pair(r, py):
-    """(a, b, mask) of two same-shape numeric values whose zeros sit in the same places, the mask
-    selecting the finite non-zero elements a ratio can be taken of; None otherwise."""
+def _ratio_pair(r, py, python_over_r: bool):
+    """(a, b, mask, ratio) of two same-shape numeric values whose zeros sit in the same places:
+    the mask selects the finite non-zero elements, the ratio is b/a (python_over_r) or a/b there;
+    None otherwise."""
     p = _pair(r, py)
     if p is None:
         return None
@@ -25,7 +26,7 @@ def _nonzero_pair(r, py):
     nz = fin & (a != 0)
     if not nz.any():
         return None
-    return a, b, nz
+    return a, b, nz, (b[nz] / a[nz] if python_over_r else a[nz] / b[nz])
 
 
 def _context_ns(context) -> set[int]:
@@ -45,12 +46,11 @@ def population_sd(r, py, *, name, context):
     n/(n-1) (variance), or their inverses (values divided by the sd, e.g. the scaled matrix)
     for a whole n >= 2 within 1e-12. n is solved from the ratio; above 100,000 it must be
     confirmed by a context array with n rows. Context: optional (confirms n)."""
-    nzp = _nonzero_pair(r, py)
-    if nzp is None:
+    rp = _ratio_pair(r, py, python_over_r=False)
+    if rp is None:
         return None
-    a, b, nz = nzp
+    a, b, nz, t = rp
     fin = np.isfinite(a)
-    t = a[nz] / b[nz]
     if np.any(t <= 0):
         return None
     t0 = float(np.median(t))
@@ -220,12 +220,10 @@ def scale_factor(r, py, *, name, context):
     (max relative deviation <= 1e-12) and != 1; at least two distinct non-zero values, unless the
     factor is one of the named ones (100, 1/100, -1, 1000, ln 10, ln 2, 180/pi, 2, 1/2 and
     inverses). Context: none."""
-    nzp = _nonzero_pair(r, py)
-    if nzp is None:
+    rp = _ratio_pair(r, py, python_over_r=True)
+    if rp is None:
         return None
-    a, b, nz = nzp
-    fin = np.isfinite(a)
-    t = b[nz] / a[nz]
+    a, b, nz, t = rp
     c = float(np.median(t))
     if c == 0 or abs(c - 1) <= RTOL or not math.isfinite(c):
         return None
