@@ -186,10 +186,10 @@ def _sigterm_as_interrupt(signum, frame):
 def main(argv: list[str] | None = None) -> int:
     import signal
 
-    argv = sys.argv[1:] if argv is None else list(argv)
-    args = build_parser(_case_options(argv)).parse_args(argv)
     signal.signal(signal.SIGTERM, _sigterm_as_interrupt)  # same clean exit path as Ctrl-C
     signal.signal(signal.SIGINT, _sigterm_as_interrupt)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(_case_options(argv)).parse_args(argv)
     try:
         if args.command == "checks":
             return _list_checks(args)

@@ -138,6 +138,22 @@ def _restore_default_signals():
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
+def _wait_until_catching(pid: int, sig: int, timeout: float = 120) -> None:
+    """Until process `pid` catches `sig` (its SigCgt mask in /proc): a fixed sleep raced with a
+    slow start on a loaded machine (a SIGTERM before the handler kills without a clean exit)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            return
+        mask = int(next(line.split()[1] for line in status.splitlines() if line.startswith("SigCgt:")), 16)
+        if mask >> (sig - 1) & 1:
+            return
+        time.sleep(0.05)
+    pytest.fail(f"process {pid} never installed its handler for signal {sig}")
+
+
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_signal_during_audit_keeps_the_previous_report(previous, sig):
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
@@ -145,7 +161,8 @@ def test_signal_during_audit_keeps_the_previous_report(previous, sig):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
                             cwd=ROOT, env=env, preexec_fn=_restore_default_signals)
     try:
-        time.sleep(4)  # imports done, training under way
+        _wait_until_catching(proc.pid, signal.SIGTERM)  # main() has installed its handlers
+        time.sleep(2)  # the audit under way
         assert proc.poll() is None, "the audit ended before the signal: make it longer"
         proc.send_signal(sig)
         out, err = proc.communicate(timeout=60)
