@@ -36,6 +36,7 @@ one-run mode of `r_reference._worker`), and every Python call in a new process t
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import tempfile
@@ -340,6 +341,29 @@ def _dask_kill() -> int:
     return runner.kill_all()
 
 
+def _dask_quiet_worker() -> None:
+    """On a worker of the cluster the audit owns, just before it closes that cluster: Dask's own
+    shutdown races (a heartbeat in flight as the scheduler stops logs a CommClosedError
+    traceback) are not shown; the run's results and errors have all been collected by then."""
+    import logging
+
+    logging.getLogger("distributed").setLevel(logging.CRITICAL)
+
+
+@contextlib.contextmanager
+def _quiet_distributed():
+    """Hold Dask's `distributed` loggers in this process at CRITICAL, then restore them."""
+    import logging
+
+    log = logging.getLogger("distributed")
+    saved = log.level
+    log.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        log.setLevel(saved)
+
+
 class DaskExecutor(Executor):
     kind = "dask"
 
@@ -361,7 +385,8 @@ class DaskExecutor(Executor):
             else:
                 n = int(workers or os.cpu_count() or 1)
                 self.cluster = distributed.LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                                                        dashboard_address=None, silence_logs=logging.ERROR)
+                                                        dashboard_address=None, silence_logs=logging.ERROR,
+                                                        preload=["parity.dask_worker_setup"])
                 self.client = distributed.Client(self.cluster)
         except (OSError, TimeoutError) as e:
             if self.cluster is not None:
@@ -392,22 +417,29 @@ class DaskExecutor(Executor):
 
     def kill(self, futures=()) -> None:
         """Cancel the tasks and SIGKILL the R workers on every Dask worker."""
-        try:
-            if futures:
-                self.client.cancel(list(futures))
-            self.client.run(_dask_kill)
-        except Exception:  # noqa: BLE001 - shutting down: a lost connection must not hide the interrupt
-            pass
+        with _quiet_distributed():  # an interrupt: workers already gone are no news
+            try:
+                if futures:
+                    self.client.cancel(list(futures))
+                self.client.run(_dask_kill)
+            except Exception:  # noqa: BLE001 - shutting down: a lost connection must not hide the interrupt
+                pass
 
     def close(self) -> None:
-        try:
-            if self.cluster is None:
-                self.client.run(_dask_kill)  # an external cluster keeps running; our R workers must not
-        except Exception:  # noqa: BLE001
-            pass
-        self.client.close()
-        if self.cluster is not None:
-            self.cluster.close()
+        # Every result has been collected (or the run was interrupted): what Dask logs while it
+        # shuts down (the in-process scheduler's "broadcast ... failed: CommClosedError" for
+        # workers already gone, heartbeat races) is about a shutdown we asked for; not shown.
+        with _quiet_distributed():
+            try:
+                if self.cluster is None:
+                    self.client.run(_dask_kill)  # an external cluster keeps running; our R workers must not
+                else:
+                    self.client.run(_dask_quiet_worker)  # our own workers: their shutdown is ours
+            except Exception:  # noqa: BLE001
+                pass
+            self.client.close()
+            if self.cluster is not None:
+                self.cluster.close()
 
     def describe(self) -> str:
         where = self.scheduler or "LocalCluster"

@@ -169,6 +169,10 @@ def test_report_does_not_depend_on_the_executor():
     assert reports["local-1"] == reports["local-2"] == reports["dask-2"]
 
 
+def _sigint_disposition() -> str:
+    return "ignored" if signal.getsignal(signal.SIGINT) == signal.SIG_IGN else str(signal.getsignal(signal.SIGINT))
+
+
 @pytest.mark.requires_r
 def test_dask_runs_r_in_worker_processes_and_returns_r_errors():
     from r_reference.errors import RScriptError
@@ -177,6 +181,8 @@ def test_dask_runs_r_in_worker_processes_and_returns_r_errors():
         assert ex.workers == 1 and "dask" in ex.describe()
         ok, = ex.run_r([RTask("x <- 2\ny <- x * 21\n", {"y": "y"}, keras_backend="none", timeout=60)])
         assert ok.values["y"].data.tolist() == [42.0] and ok.extra["worker"]["mode"] == "warm"
+        # the cluster's workers leave a terminal's Ctrl-C to the audit (parity/dask_worker_setup.py)
+        assert set(ex.client.run(_sigint_disposition).values()) == {"ignored"}
         with pytest.raises(RScriptError) as ei:  # pickled across the Dask worker with its fields
             ex.run_r([RTask('stop("no column pgr2")\n', {}, keras_backend="none", timeout=60)])
         assert ei.value.r_message == "no column pgr2" and ei.value.line == 1
@@ -223,7 +229,8 @@ def test_ctrl_c_stops_every_worker(tmp_path, executor):
     env = {**os.environ, "R_REFERENCE_WORKER": tag}
     cmd = [str(Path(sys.executable).with_name("parity")), "audit", "--quiet", "--executor", executor, "--workers", "2",
            "--r-seeds", "6", "--out", str(tmp_path / "report")]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)  # its own process group, as a terminal's foreground job
     try:
         # Wait for the 2 warm workers themselves, judged on one snapshot: counting every tagged
         # process raced with the R probes' short-lived helpers (`sh -c rm -Rf /tmp/Rtmp...`).
@@ -237,13 +244,14 @@ def test_ctrl_c_stops_every_worker(tmp_path, executor):
         assert len(workers) >= 2, (f"the audit never started its 2 workers (saw {workers}; audit exit "
                                    f"{proc.poll()}: {proc.stderr.read() if proc.poll() is not None else ''})")
         time.sleep(1.0)
-        proc.send_signal(signal.SIGINT)
+        os.killpg(proc.pid, signal.SIGINT)  # a terminal's Ctrl-C reaches every process of the group
         _, err = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 130, err
     assert "Traceback" not in err and "interrupted" in err
+    assert len(err.strip().splitlines()) == 1, err  # the one line, no library noise about the shutdown
     for _ in range(30):  # a worker whose parent died exits within ~0.2 s
         left = _tagged(tag)
         if not left:
