@@ -341,27 +341,31 @@ def _dask_kill() -> int:
     return runner.kill_all()
 
 
-def _dask_quiet_worker() -> None:
-    """On a worker of the cluster the audit owns, just before it closes that cluster: Dask's own
-    shutdown races (a heartbeat in flight as the scheduler stops logs a CommClosedError
-    traceback) are not shown; the run's results and errors have all been collected by then."""
-    import logging
+def _quiet_distributed_logs() -> int:
+    """Set Dask's `distributed` loggers (in the process it runs in) to CRITICAL; the level before.
 
-    logging.getLogger("distributed").setLevel(logging.CRITICAL)
-
-
-@contextlib.contextmanager
-def _quiet_distributed():
-    """Hold Dask's `distributed` loggers in this process at CRITICAL, then restore them."""
+    Run on the audit's own workers just before it closes their cluster, and in the audit while it
+    does: what Dask logs then (a heartbeat in flight as the scheduler stops, "broadcast ...
+    failed: CommClosedError" for workers already gone) is about a shutdown we asked for, after
+    every result has been collected or the run was interrupted."""
     import logging
 
     log = logging.getLogger("distributed")
     saved = log.level
     log.setLevel(logging.CRITICAL)
+    return saved
+
+
+@contextlib.contextmanager
+def _quiet_distributed():
+    """`_quiet_distributed_logs()` in this process, restored on exit."""
+    import logging
+
+    saved = _quiet_distributed_logs()
     try:
         yield
     finally:
-        log.setLevel(saved)
+        logging.getLogger("distributed").setLevel(saved)
 
 
 class DaskExecutor(Executor):
@@ -426,15 +430,12 @@ class DaskExecutor(Executor):
                 pass
 
     def close(self) -> None:
-        # Every result has been collected (or the run was interrupted): what Dask logs while it
-        # shuts down (the in-process scheduler's "broadcast ... failed: CommClosedError" for
-        # workers already gone, heartbeat races) is about a shutdown we asked for; not shown.
         with _quiet_distributed():
             try:
                 if self.cluster is None:
                     self.client.run(_dask_kill)  # an external cluster keeps running; our R workers must not
                 else:
-                    self.client.run(_dask_quiet_worker)  # our own workers: their shutdown is ours
+                    self.client.run(_quiet_distributed_logs)  # our own workers: their shutdown is ours
             except Exception:  # noqa: BLE001
                 pass
             self.client.close()

@@ -174,21 +174,34 @@ layer_input <- function(shape = NULL, batch_shape = NULL, name = NULL, dtype = N
   .object(.call_py("new_input", args), "tensor")
 }
 
+# The arguments R keras's kernel layers (dense, conv) pass on alike, every one of them as R keras
+# does (supplied or not), read from the layer function's own frame `envir`: shapes normalised,
+# integers made integer.
+.kernel_layer_args <- function(envir) {
+  c(mget(c("activation", "use_bias", "kernel_initializer", "bias_initializer", "kernel_regularizer",
+           "bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint", "dtype",
+           "name", "trainable", "weights"), envir = envir),
+    list(input_shape = .normalize_shape(envir$input_shape),
+         batch_input_shape = .normalize_shape(envir$batch_input_shape),
+         batch_size = .as_nullable_integer(envir$batch_size)))
+}
+
+.conv_layer_args <- function(envir) {
+  c(list(filters = as.integer(envir$filters), kernel_size = .as_integer_tuple(envir$kernel_size),
+         strides = .as_integer_tuple(envir$strides), padding = envir$padding,
+         data_format = envir$data_format, dilation_rate = .as_integer_tuple(envir$dilation_rate),
+         groups = as.integer(envir$groups)),
+    .kernel_layer_args(envir))
+}
+
 layer_dense <- function(object, units, activation = NULL, use_bias = TRUE,
                         kernel_initializer = "glorot_uniform", bias_initializer = "zeros",
                         kernel_regularizer = NULL, bias_regularizer = NULL, activity_regularizer = NULL,
                         kernel_constraint = NULL, bias_constraint = NULL, input_shape = NULL,
                         batch_input_shape = NULL, batch_size = NULL, dtype = NULL,
                         name = NULL, trainable = NULL, weights = NULL) {
-  .create_layer("layer_dense", "Dense", object, list(
-    units = as.integer(units), activation = activation, use_bias = use_bias,
-    kernel_initializer = kernel_initializer, bias_initializer = bias_initializer,
-    kernel_regularizer = kernel_regularizer, bias_regularizer = bias_regularizer,
-    activity_regularizer = activity_regularizer, kernel_constraint = kernel_constraint,
-    bias_constraint = bias_constraint, input_shape = .normalize_shape(input_shape),
-    batch_input_shape = .normalize_shape(batch_input_shape),
-    batch_size = .as_nullable_integer(batch_size), dtype = dtype, name = name,
-    trainable = trainable, weights = weights), .supplied(match.call()))
+  .create_layer("layer_dense", "Dense", object,
+                c(list(units = as.integer(units)), .kernel_layer_args(environment())), .supplied(match.call()))
 }
 
 layer_conv_1d <- function(object, filters, kernel_size, strides = 1L, padding = "valid",
@@ -198,18 +211,7 @@ layer_conv_1d <- function(object, filters, kernel_size, strides = 1L, padding = 
                           activity_regularizer = NULL, kernel_constraint = NULL, bias_constraint = NULL,
                           input_shape = NULL, batch_input_shape = NULL, batch_size = NULL, dtype = NULL,
                           name = NULL, trainable = NULL, weights = NULL) {
-  .create_layer("layer_conv_1d", "Conv1D", object, list(
-    filters = as.integer(filters), kernel_size = .as_integer_tuple(kernel_size),
-    strides = .as_integer_tuple(strides), padding = padding,
-    dilation_rate = .as_integer_tuple(dilation_rate), activation = activation, use_bias = use_bias,
-    kernel_initializer = kernel_initializer, bias_initializer = bias_initializer,
-    kernel_regularizer = kernel_regularizer, bias_regularizer = bias_regularizer,
-    activity_regularizer = activity_regularizer, kernel_constraint = kernel_constraint,
-    bias_constraint = bias_constraint, input_shape = .normalize_shape(input_shape),
-    batch_input_shape = .normalize_shape(batch_input_shape),
-    batch_size = .as_nullable_integer(batch_size), dtype = dtype, name = name,
-    trainable = trainable, weights = weights, groups = as.integer(groups),
-    data_format = data_format), .supplied(match.call()))
+  .create_layer("layer_conv_1d", "Conv1D", object, .conv_layer_args(environment()), .supplied(match.call()))
 }
 
 layer_conv_2d <- function(object, filters, kernel_size, strides = c(1L, 1L), padding = "valid",
@@ -219,17 +221,7 @@ layer_conv_2d <- function(object, filters, kernel_size, strides = c(1L, 1L), pad
                           activity_regularizer = NULL, kernel_constraint = NULL, bias_constraint = NULL,
                           input_shape = NULL, batch_input_shape = NULL, batch_size = NULL, dtype = NULL,
                           name = NULL, trainable = NULL, weights = NULL) {
-  .create_layer("layer_conv_2d", "Conv2D", object, list(
-    filters = as.integer(filters), kernel_size = .as_integer_tuple(kernel_size),
-    strides = .as_integer_tuple(strides), padding = padding, data_format = data_format,
-    dilation_rate = .as_integer_tuple(dilation_rate), activation = activation, use_bias = use_bias,
-    kernel_initializer = kernel_initializer, bias_initializer = bias_initializer,
-    kernel_regularizer = kernel_regularizer, bias_regularizer = bias_regularizer,
-    activity_regularizer = activity_regularizer, kernel_constraint = kernel_constraint,
-    bias_constraint = bias_constraint, input_shape = .normalize_shape(input_shape),
-    batch_input_shape = .normalize_shape(batch_input_shape),
-    batch_size = .as_nullable_integer(batch_size), dtype = dtype, name = name,
-    trainable = trainable, weights = weights, groups = as.integer(groups)), .supplied(match.call()))
+  .create_layer("layer_conv_2d", "Conv2D", object, .conv_layer_args(environment()), .supplied(match.call()))
 }
 
 .pooling <- function(fn, class_name, object, pool_size, strides, padding, data_format, batch_size,
